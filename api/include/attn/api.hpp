@@ -1,0 +1,33 @@
+#pragma once
+/// \file api.hpp
+/// The JSON contract of the attention core (docs/api.md): one request object in, one response out.
+/// The native program `attention` and the WebAssembly module both call exactly this.
+
+#include <cstddef>
+#include <string>
+
+namespace attn::api {
+
+/// Answers one request. Never throws: a bad request gets {"error": {"code", "message"}}.
+std::string handle_request(const std::string& request_json);
+
+/// True when a response from handle_request() is an error.
+bool is_error_response(const std::string& response_json);
+
+/// The documented size limits, checked before anything is allocated.
+struct Limits {
+  static constexpr std::size_t request_bytes = 8u << 20;
+  static constexpr std::size_t tokens = 1024;
+  static constexpr std::size_t dim = 1024;
+  static constexpr std::size_t num_heads = 64;
+  static constexpr std::size_t attention_entries = 1u << 22;  ///< num_heads × T × T
+  static constexpr std::size_t weight_entries = 1u << 20;     ///< d_in × d_out of each weight
+  static constexpr std::size_t activation_entries = 1u << 20; ///< T × max(d_in, d_out)
+  static constexpr std::size_t demo_dim = 4096;               ///< scaling_demo's d_k
+  static constexpr std::size_t demo_work = 1u << 24;          ///< trials × points × T × d_k
+  static constexpr std::size_t demo_points = 64;              ///< entries of d_k_values
+  static constexpr std::size_t demo_trials = 4096;
+  static constexpr std::size_t text_bytes = 64u << 10;        ///< embed's text
+};
+
+}  // namespace attn::api

@@ -1,0 +1,164 @@
+#include "parse.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace attn::api {
+
+void fail(const std::string& code, const std::string& message) { throw RequestError(code, message); }
+
+std::string shape_text(std::size_t rows, std::size_t cols) {
+  return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
+}
+
+namespace {
+
+const char* type_name(const json& value) {
+  switch (value.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::string: return "a string";
+    case json::value_t::array: return "a list";
+    case json::value_t::object: return "an object";
+    default: return "a number";
+  }
+}
+
+float to_float(const json& value, const std::string& name) {
+  if (!value.is_number()) fail("wrong_type", name + " must be a number, not " + type_name(value));
+  const double x = value.get<double>();
+  if (!std::isfinite(x) || std::fabs(x) > std::numeric_limits<float>::max())
+    fail("not_finite", name + " must be a finite float32 number (|x| < 3.4e38)");
+  return static_cast<float>(x);
+}
+
+}  // namespace
+
+Matrix to_matrix(const json& value, const std::string& name, std::size_t max_rows, std::size_t max_cols) {
+  if (!value.is_array()) fail("wrong_type", name + " must be a list of rows, not " + type_name(value));
+  if (value.empty()) fail("empty", name + " has no rows: give at least one");
+  if (value.size() > max_rows)
+    fail("too_large", name + " has " + std::to_string(value.size()) + " rows; the limit is " + std::to_string(max_rows));
+  const json& first = value.front();
+  if (!first.is_array()) fail("wrong_type", name + " must be a list of rows (lists of numbers)");
+  const std::size_t cols = first.size();
+  if (cols == 0) fail("empty", name + "[0] has no numbers");
+  if (cols > max_cols)
+    fail("too_large", name + " rows have " + std::to_string(cols) + " numbers; the limit is " + std::to_string(max_cols));
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (!value[i].is_array()) fail("wrong_type", name + "[" + std::to_string(i) + "] must be a list of numbers");
+    if (value[i].size() != cols)
+      fail("ragged", name + " is ragged: row 0 has " + std::to_string(cols) + " numbers but row " + std::to_string(i) +
+                         " has " + std::to_string(value[i].size()));
+  }
+  Matrix m = xt::zeros<float>({value.size(), cols});
+  for (std::size_t i = 0; i < value.size(); ++i)
+    for (std::size_t j = 0; j < cols; ++j)
+      m(i, j) = to_float(value[i][j], name + "[" + std::to_string(i) + "][" + std::to_string(j) + "]");
+  return m;
+}
+
+Vector to_vector(const json& value, const std::string& name, std::size_t max_size) {
+  if (!value.is_array()) fail("wrong_type", name + " must be a list of numbers, not " + type_name(value));
+  if (value.empty()) fail("empty", name + " has no numbers");
+  if (value.size() > max_size)
+    fail("too_large", name + " has " + std::to_string(value.size()) + " numbers; the limit is " + std::to_string(max_size));
+  Vector v = xt::zeros<float>({value.size()});
+  for (std::size_t i = 0; i < value.size(); ++i) v(i) = to_float(value[i], name + "[" + std::to_string(i) + "]");
+  return v;
+}
+
+Tensor3 to_tensor3(const json& value, const std::string& name, std::size_t max_heads, std::size_t max_rows,
+                   std::size_t max_cols) {
+  if (!value.is_array()) fail("wrong_type", name + " must be a list of matrices, not " + type_name(value));
+  if (value.empty()) fail("empty", name + " has no matrices");
+  if (value.size() > max_heads)
+    fail("too_large", name + " has " + std::to_string(value.size()) + " matrices; the limit is " + std::to_string(max_heads));
+  std::vector<Matrix> parts;
+  for (std::size_t h = 0; h < value.size(); ++h) {
+    parts.push_back(to_matrix(value[h], name + "[" + std::to_string(h) + "]", max_rows, max_cols));
+    if (parts[h].shape() != parts[0].shape()) fail("ragged", name + ": its matrices differ in shape");
+  }
+  return stack(parts);
+}
+
+Fields::Fields(const json& object, std::string where) : object_(object), where_(std::move(where)) {
+  if (!object_.is_object()) fail("wrong_type", (where_.empty() ? std::string("the request") : where_) + " must be a JSON object");
+}
+
+bool Fields::has(const std::string& key) const { return object_.contains(key) && !object_.at(key).is_null(); }
+
+const json& Fields::at(const std::string& key) const {
+  if (!has(key)) fail("missing_field", "the field \"" + name(key) + "\" is required");
+  return object_.at(key);
+}
+
+std::string Fields::name(const std::string& key) const { return where_.empty() ? key : where_ + "." + key; }
+
+bool Fields::boolean(const std::string& key, bool fallback) const {
+  if (!has(key)) return fallback;
+  if (!at(key).is_boolean()) fail("wrong_type", name(key) + " must be true or false");
+  return at(key).get<bool>();
+}
+
+std::string Fields::text(const std::string& key) const {
+  if (!at(key).is_string()) fail("wrong_type", name(key) + " must be a string");
+  return at(key).get<std::string>();
+}
+
+std::size_t Fields::size(const std::string& key, std::size_t fallback, std::size_t lo, std::size_t hi) const {
+  if (!has(key)) return fallback;
+  const json& value = at(key);
+  if (!value.is_number()) fail("wrong_type", name(key) + " must be a whole number");
+  const double x = value.get<double>();
+  if (!std::isfinite(x) || x != std::floor(x)) fail("wrong_type", name(key) + " must be a whole number");
+  if (x < static_cast<double>(lo))
+    fail("bad_value", name(key) + " must be at least " + std::to_string(lo));
+  if (x > static_cast<double>(hi))
+    fail("too_large", name(key) + " is " + value.dump() + "; the limit is " + std::to_string(hi));
+  return static_cast<std::size_t>(x);
+}
+
+std::uint64_t Fields::seed() const {
+  if (!has("seed")) return 123;
+  const json& value = at("seed");
+  if (!value.is_number()) fail("wrong_type", name("seed") + " must be a whole number");
+  const double x = value.get<double>();
+  if (!std::isfinite(x) || x != std::floor(x) || x < 0 || x > 4294967295.0)
+    fail("bad_value", name("seed") + " must be a whole number from 0 to 4294967295");
+  return static_cast<std::uint64_t>(x);
+}
+
+float Fields::number(const std::string& key, float fallback, float lo, float hi_exclusive) const {
+  if (!has(key)) return fallback;
+  const json& value = at(key);
+  if (!value.is_number()) fail("wrong_type", name(key) + " must be a number");
+  const double x = value.get<double>();
+  if (!std::isfinite(x)) fail("not_finite", name(key) + " must be a finite number");
+  if (x < lo || x >= hi_exclusive)
+    fail("bad_value", name(key) + " is " + value.dump() + "; it must be at least " + json(lo).dump() + " and below " +
+                          json(hi_exclusive).dump());
+  return static_cast<float>(x);
+}
+
+Matrix Fields::matrix(const std::string& key, std::size_t max_rows, std::size_t max_cols) const {
+  return to_matrix(at(key), name(key), max_rows, max_cols);
+}
+
+Vector Fields::vector(const std::string& key, std::size_t max_size) const {
+  return to_vector(at(key), name(key), max_size);
+}
+
+void Fields::only(std::initializer_list<const char*> known) const {
+  for (const auto& item : object_.items()) {
+    bool found = false;
+    for (const char* k : known) found = found || item.key() == k;
+    if (!found) {
+      std::string list;
+      for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
+      fail("unknown_field", "unknown field \"" + name(item.key()) + "\"; the fields here are: " + list);
+    }
+  }
+}
+
+}  // namespace attn::api

@@ -1,0 +1,63 @@
+#pragma once
+// Reading a request: typed, range-checked fields with messages a learner can act on.
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "attn/tensor.hpp"
+
+namespace attn::api {
+
+using json = nlohmann::json;
+
+/// A bad request: its code (docs/api.md) and a message for the learner.
+struct RequestError : std::runtime_error {
+  RequestError(std::string code, const std::string& message) : std::runtime_error(message), code(std::move(code)) {}
+  std::string code;
+};
+
+[[noreturn]] void fail(const std::string& code, const std::string& message);
+
+/// A JSON object whose fields are read with checks; `where` names it in messages ("weights").
+class Fields {
+ public:
+  Fields(const json& object, std::string where);
+  Fields(json&&, std::string) = delete;  // it keeps a reference: the object must outlive it
+
+  bool has(const std::string& key) const;
+  const json& at(const std::string& key) const;
+  std::string name(const std::string& key) const;  ///< "weights.W_query"
+
+  bool boolean(const std::string& key, bool fallback) const;
+  std::string text(const std::string& key) const;  ///< required string
+  std::size_t size(const std::string& key, std::size_t fallback, std::size_t lo, std::size_t hi) const;
+  std::uint64_t seed() const;
+  float number(const std::string& key, float fallback, float lo, float hi_exclusive) const;
+
+  /// A matrix of numbers: rows of equal length, at most max_rows × max_cols, all finite.
+  Matrix matrix(const std::string& key, std::size_t max_rows, std::size_t max_cols) const;
+  /// A vector of numbers, at most max_size long.
+  Vector vector(const std::string& key, std::size_t max_size) const;
+
+  /// Rejects fields not in `known`, naming the first unknown one.
+  void only(std::initializer_list<const char*> known) const;
+
+ private:
+  const json& object_;
+  std::string where_;
+};
+
+/// Reads a JSON array as a matrix, checking type, raggedness, size and finiteness.
+Matrix to_matrix(const json& value, const std::string& name, std::size_t max_rows, std::size_t max_cols);
+Vector to_vector(const json& value, const std::string& name, std::size_t max_size);
+Tensor3 to_tensor3(const json& value, const std::string& name, std::size_t max_heads, std::size_t max_rows,
+                   std::size_t max_cols);
+
+/// "(2, 3)" for messages.
+std::string shape_text(std::size_t rows, std::size_t cols);
+
+}  // namespace attn::api

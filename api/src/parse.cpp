@@ -156,7 +156,7 @@ void Fields::only(std::initializer_list<const char*> known) const {
     if (!found) {
       std::string list;
       for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
-      fail("unknown_field", "unknown field \"" + name(item.key()) + "\"; the fields here are: " + list);
+      fail("unknown_field", "unknown field \"" + name(item.key()).substr(0, 64) + "\"; the fields here are: " + list);
     }
   }
 }

@@ -1,0 +1,69 @@
+// Shared by the browser tests and the screenshot tool: serve build/site on a free port, launch
+// Debian's Chromium through playwright-core (never a downloaded browser), load the wasm core in node.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../../tools/serve.mjs';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const site = path.join(root, 'build/site');
+export const LESSONS = ['01-why-attention', '02-simplified-self-attention', '03-trainable-weights', '04-causal-attention', '05-multi-head'];
+
+export async function startSite() {
+  if (!fs.existsSync(path.join(site, 'index.html'))) throw new Error('build/site is missing: run bash tools/build first');
+  const { server, url } = await serve({ root: site, port: 0, quiet: true });
+  return { server, url };
+}
+
+export async function launch() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attn-web-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const close = async () => {
+    await context.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return { context, close };
+}
+
+/** The same wasm core the pages use, in node: run(request object) -> response object. */
+export async function nodeCore() {
+  const require = createRequire(import.meta.url);
+  const factory = require(path.join(root, 'build/wasm/dist/attention_core.single.js'));
+  const core = await factory();
+  return (request) => JSON.parse(core.run(typeof request === 'string' ? request : JSON.stringify(request)));
+}
+
+/** Waits until the lesson finished computing (body[data-status] ready or error) after `runs` runs. */
+export async function settled(page, minRuns = 1) {
+  await page.waitForFunction((n) => {
+    const b = document.body;
+    return b && (b.dataset.status === 'ready' || b.dataset.status === 'error') && Number(b.dataset.runs || 0) >= n;
+  }, minRuns, { timeout: 15000 });
+}
+
+export async function runs(page) {
+  return Number(await page.evaluate(() => document.body.dataset.runs || 0));
+}
+
+/** Does something that triggers a recomputation and waits for it to finish. */
+export async function act(page, action) {
+  const before = await runs(page);
+  await action();
+  await settled(page, before + 1);
+}
+
+/** Formats as the pages do: 4 decimals, a true minus sign, no negative zero. */
+export function fmt(x, d = 4) {
+  if (x === null) return '−∞';
+  let s = x.toFixed(d);
+  if (/^-0\.?0*$/.test(s)) s = s.slice(1);
+  return s.replace('-', '−');
+}

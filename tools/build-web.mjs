@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// Assembles the static site build/site/ from web/, the wasm module (build/wasm/dist/), KaTeX
+// (from node_modules, never a CDN) and excerpts of the C++ core extracted from core/src/*.cpp,
+// so that the code a lesson shows beside the math is the code that runs.
+// Usage: node tools/build-web.mjs   (run by tools/build after the wasm build)
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const site = path.join(root, 'build/site');
+const dist = path.join(root, 'build/wasm/dist');
+const katexDist = path.join(root, 'node_modules/katex/dist');
+
+function fail(message) {
+  console.error(`build-web: ${message}`);
+  process.exit(1);
+}
+
+function copyDir(from, to, filter = () => true) {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const src = path.join(from, entry.name), dst = path.join(to, entry.name);
+    if (entry.isDirectory()) copyDir(src, dst, filter);
+    else if (filter(src)) fs.copyFileSync(src, dst);
+  }
+}
+
+// ---- the C++ excerpts ------------------------------------------------------------------------
+
+/** The functions the lessons show, by name; the extractor finds each one's definition. */
+const FUNCTIONS = [
+  'project', 'fill_masked', 'zero_masked', 'attend', 'head_attention', 'causal_mask',
+  'simplified_attention', 'self_attention', 'causal_attention', 'multihead_wrapper', 'multihead_attention',
+  'multihead_parameter_count', 'additive_attention', 'softmax_rows', 'softmax_naive_rows',
+  'sum_normalize_rows', 'draw_keep_mask', 'apply_dropout', 'rnn_encoder', 'embed_tokens', 'scaling_curve',
+];
+
+/** Finds `name(` at the start of a definition (a return type before it, a `{` after the signature). */
+function extractFunction(lines, name) {
+  const start = new RegExp(`^[A-Za-z_][\\w:<>,\\s*&]*\\b${name}\\s*\\(`);
+  for (let i = 0; i < lines.length; i++) {
+    if (!start.test(lines[i]) || /;\s*$/.test(lines[i])) continue;
+    // the signature may run over several lines; the body starts at the first `{`
+    let j = i;
+    while (j < lines.length && !lines[j].includes('{')) {
+      if (/;\s*$/.test(lines[j])) break;
+      j++;
+    }
+    if (j >= lines.length || !lines[j].includes('{')) continue;
+    let depth = 0, end = -1;
+    for (let k = j; k < lines.length && end < 0; k++) {
+      for (const ch of lines[k].replace(/\/\/.*$/, '').replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, '""')) {
+        if (ch === '{') depth++;
+        else if (ch === '}' && --depth === 0) { end = k; break; }
+      }
+    }
+    if (end < 0) continue;
+    let first = i;
+    while (first > 0 && /^\s*\/\/\//.test(lines[first - 1])) first--;  // keep the doc comment
+    return { first, end };
+  }
+  return null;
+}
+
+function buildExcerpts() {
+  const srcDir = path.join(root, 'core/src');
+  const excerpts = {};
+  const files = fs.readdirSync(srcDir).filter((f) => f.endsWith('.cpp')).sort();
+  for (const file of files) {
+    const lines = fs.readFileSync(path.join(srcDir, file), 'utf8').split('\n');
+    for (const name of FUNCTIONS) {
+      if (excerpts[name]) continue;
+      const found = extractFunction(lines, name);
+      if (!found) continue;
+      excerpts[name] = {
+        file: `core/src/${file}`,
+        line: found.first + 1,
+        code: lines.slice(found.first, found.end + 1).join('\n'),
+      };
+    }
+  }
+  const missing = FUNCTIONS.filter((name) => !excerpts[name]);
+  if (missing.length) console.warn(`build-web: warning: no definition found in core/src for ${missing.join(', ')}`);
+  return excerpts;
+}
+
+// ---- the book's running example -------------------------------------------------------------
+
+/** The tokens, embeddings and recorded weights of the book's chapter 3 (tests/data/book_ch03.json). */
+function buildBook() {
+  const ref = JSON.parse(fs.readFileSync(path.join(root, 'tests/data/book_ch03.json'), 'utf8'));
+  const example = (name) => {
+    const found = ref.examples.find((e) => e.name === name);
+    if (!found) fail(`tests/data/book_ch03.json has no example ${name}`);
+    return found;
+  };
+  const dropout = example('dropout_attn_weights_seed123');
+  const book = {
+    tokens: ref.tokens,
+    inputs: ref.inputs,
+    // Sec 3.4: torch.rand weights after manual_seed(123), d_out = 2
+    self_attention: example('SelfAttention_v1_seed123').weights,
+    // Sec 3.5: SelfAttention_v2 (nn.Linear) after manual_seed(789): the causal examples' weights
+    causal: example('SelfAttention_v2_seed789').weights,
+    causal_dropout: { p: dropout.dropout_p, mask: dropout.dropout_keep_mask },
+    // Sec 3.6.2: MultiHeadAttention(d_in=3, d_out=2, num_heads=2) after manual_seed(123)
+    multihead: example('MultiHeadAttention_seed123').weights,
+  };
+  return [
+    '// Generated by tools/build-web.mjs from tests/data/book_ch03.json: do not edit.',
+    "// The book's running example, so the lessons start from the numbers a reader of chapter 3 knows.",
+    `var AttnBook = Object.freeze(${JSON.stringify(book)});`,
+    '',
+  ].join('\n');
+}
+
+// ---- the build stamp ---------------------------------------------------------------------------
+
+function stamp() {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString().trim();
+  } catch { /* not a git checkout: leave it unknown */ }
+  return { version: pkg.version || '0.0.0', commit, built: new Date().toISOString().slice(0, 10) };
+}
+
+// ---- assemble ----------------------------------------------------------------------------------
+
+for (const f of ['attention_core.js', 'attention_core.wasm', 'attention_core.single.js']) {
+  if (!fs.existsSync(path.join(dist, f))) fail(`${path.relative(root, path.join(dist, f))} is missing: build the wasm module first (bash tools/build)`);
+}
+if (!fs.existsSync(katexDist)) fail('node_modules/katex is missing: run npm ci (bash tools/setup)');
+
+fs.rmSync(site, { recursive: true, force: true });
+copyDir(path.join(root, 'web'), site);
+copyDir(dist, path.join(site, 'wasm'), (f) => /attention_core\.(js|wasm|single\.js)$/.test(f));
+const katexOut = path.join(site, 'vendor/katex');
+fs.mkdirSync(katexOut, { recursive: true });
+fs.copyFileSync(path.join(katexDist, 'katex.min.js'), path.join(katexOut, 'katex.min.js'));
+fs.copyFileSync(path.join(katexDist, 'katex.min.css'), path.join(katexOut, 'katex.min.css'));
+copyDir(path.join(katexDist, 'fonts'), path.join(katexOut, 'fonts'), (f) => /\.(woff2|woff|ttf)$/.test(f));
+const katexLicense = path.join(root, 'node_modules/katex/LICENSE');
+if (fs.existsSync(katexLicense)) fs.copyFileSync(katexLicense, path.join(katexOut, 'LICENSE'));
+
+const excerpts = buildExcerpts();
+fs.writeFileSync(path.join(site, 'js/book.js'), buildBook());
+const info = stamp();
+const generated = [
+  '// Generated by tools/build-web.mjs from core/src/*.cpp: do not edit.',
+  '// The C++ the lessons show beside the math, so the code shown is the code that runs.',
+  `var AttnCode = Object.freeze(${JSON.stringify(excerpts, null, 1)});`,
+  `var AttnBuild = Object.freeze(${JSON.stringify(info)});`,
+  '',
+].join('\n');
+fs.writeFileSync(path.join(site, 'js/generated.js'), generated);
+
+let pages = 0;
+for (const dir of [site, path.join(site, 'lessons')]) {
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.html'))) {
+    const file = path.join(dir, f);
+    const html = fs.readFileSync(file, 'utf8')
+      .replaceAll('{{version}}', info.version).replaceAll('{{commit}}', info.commit);
+    fs.writeFileSync(file, html);
+    pages++;
+  }
+}
+console.log(`build-web: ${pages} pages, ${Object.keys(excerpts).length} C++ excerpts, v${info.version} (${info.commit}) -> ${path.relative(root, site)}`);

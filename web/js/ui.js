@@ -48,7 +48,7 @@ var AttnUI = (function () {
     };
     show();
     Array.prototype.forEach.call(radios, function (r) {
-      r.addEventListener('change', function () { if (r.checked) { var p = {}; p[key] = r.value; state.set(p); } });
+      r.addEventListener('change', function () { if (r.checked) { var p = {}; p[key] = r.value === 'true' ? true : r.value === 'false' ? false : r.value; state.set(p); } });
     });
     state.subscribe(show);
   }

@@ -4,21 +4,19 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "kernels.hpp"
+
 namespace attn {
 
 Matrix matmul(const Matrix& a, const Matrix& b) {
   const std::size_t n = a.shape(0), k = a.shape(1), m = b.shape(1);
   if (b.shape(0) != k) throw std::invalid_argument("matmul: inner sizes differ");
   Matrix out = xt::zeros<float>({n, m});
-  // i-p-j order: the inner loop runs along contiguous rows of b and out, and vectorises.
-  for (std::size_t i = 0; i < n; ++i) {
-    float* out_row = &out(i, 0);
-    for (std::size_t p = 0; p < k; ++p) {
-      const float a_ip = a(i, p);
-      const float* b_row = &b(p, 0);
-      for (std::size_t j = 0; j < m; ++j) out_row[j] += a_ip * b_row[j];
-    }
-  }
+  if (n == 0 || m == 0) return out;
+  // B in panels of 8 columns, then a register-tiled micro-kernel per (4 × 8) tile of the output
+  // (detail/kernels.hpp); each entry still sums its k products in order, as the i-p-j loop did.
+  const detail::PackedMatrix b_packed = detail::pack_matrix(b.data(), m, 1, k, m);  // (k, m)
+  detail::gemm(a.data(), k, n, b_packed, out.data(), m);                              // (n, m)
   return out;
 }
 
@@ -26,15 +24,10 @@ Matrix matmul_transposed(const Matrix& a, const Matrix& b) {
   const std::size_t n = a.shape(0), k = a.shape(1), m = b.shape(0);
   if (b.shape(1) != k) throw std::invalid_argument("matmul_transposed: inner sizes differ");
   Matrix out = xt::zeros<float>({n, m});
-  for (std::size_t i = 0; i < n; ++i) {
-    const float* a_row = &a(i, 0);
-    for (std::size_t j = 0; j < m; ++j) {
-      const float* b_row = &b(j, 0);
-      float dot = 0.0f;
-      for (std::size_t p = 0; p < k; ++p) dot += a_row[p] * b_row[p];
-      out(i, j) = dot;
-    }
-  }
+  if (n == 0 || m == 0) return out;
+  // bᵀ packed straight from b's rows: entry (p, j) of bᵀ is b[j·k + p].
+  const detail::PackedMatrix b_t_packed = detail::pack_matrix(b.data(), 1, k, k, m);  // (k, m)
+  detail::gemm(a.data(), k, n, b_t_packed, out.data(), m);                             // (n, m)
   return out;
 }
 

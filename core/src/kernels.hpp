@@ -1,0 +1,228 @@
+#pragma once
+// Private to the core: the float32 kernels under matmul, matmul_transposed and the fused attention.
+//
+// One 4-lane vector type with a handful of operations, in three spellings: WebAssembly SIMD128
+// intrinsics (em++ -msimd128), GNU vector extensions (g++ and clang natively), and plain loops.
+// Every kernel adds its products in the order p = 0, 1, …, k−1 into one accumulator per output
+// entry, with no fused multiply-add, so native and wasm round identically, and identically to
+// the simple i-p-j loop the core started with.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
+namespace attn::detail {
+
+#if defined(__wasm_simd128__)
+using f32x4 = v128_t;
+inline f32x4 load4(const float* p) { return wasm_v128_load(p); }
+inline void store4(float* p, f32x4 v) { wasm_v128_store(p, v); }
+inline f32x4 splat4(float x) { return wasm_f32x4_splat(x); }
+inline f32x4 add4(f32x4 a, f32x4 b) { return wasm_f32x4_add(a, b); }
+inline f32x4 sub4(f32x4 a, f32x4 b) { return wasm_f32x4_sub(a, b); }
+inline f32x4 mul4(f32x4 a, f32x4 b) { return wasm_f32x4_mul(a, b); }
+inline f32x4 max4(f32x4 a, f32x4 b) { return wasm_f32x4_pmax(a, b); }
+/// 2^n for integral n in [−126, 127] held as floats: n + 127 moved into the exponent field.
+inline f32x4 pow2_int4(f32x4 n) {
+  return wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+}
+/// a where keep ≥ floor, else 0.
+inline f32x4 zero_below4(f32x4 a, f32x4 keep, f32x4 floor) { return wasm_v128_and(a, wasm_f32x4_ge(keep, floor)); }
+inline float sum4(f32x4 v) {
+  return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) +
+         wasm_f32x4_extract_lane(v, 3);
+}
+inline float max_lanes4(f32x4 v) {
+  return std::max(std::max(wasm_f32x4_extract_lane(v, 0), wasm_f32x4_extract_lane(v, 1)),
+                  std::max(wasm_f32x4_extract_lane(v, 2), wasm_f32x4_extract_lane(v, 3)));
+}
+#elif defined(__GNUC__)
+typedef float f32x4 __attribute__((vector_size(16)));
+typedef std::int32_t i32x4 __attribute__((vector_size(16)));
+inline f32x4 load4(const float* p) { f32x4 v; std::memcpy(&v, p, sizeof v); return v; }
+inline void store4(float* p, f32x4 v) { std::memcpy(p, &v, sizeof v); }
+inline f32x4 splat4(float x) { return f32x4{x, x, x, x}; }
+inline f32x4 add4(f32x4 a, f32x4 b) { return a + b; }
+inline f32x4 sub4(f32x4 a, f32x4 b) { return a - b; }
+inline f32x4 mul4(f32x4 a, f32x4 b) { return a * b; }
+inline f32x4 max4(f32x4 a, f32x4 b) { return a < b ? b : a; }
+inline f32x4 pow2_int4(f32x4 n) { return (f32x4)((__builtin_convertvector(n, i32x4) + 127) << 23); }
+inline f32x4 zero_below4(f32x4 a, f32x4 keep, f32x4 floor) { return (f32x4)((i32x4)a & (keep >= floor)); }
+inline float sum4(f32x4 v) { return v[0] + v[1] + v[2] + v[3]; }
+inline float max_lanes4(f32x4 v) { return std::max(std::max(v[0], v[1]), std::max(v[2], v[3])); }
+#else
+struct f32x4 { float lane[4]; };
+inline f32x4 load4(const float* p) { f32x4 v; std::memcpy(v.lane, p, sizeof v.lane); return v; }
+inline void store4(float* p, f32x4 v) { std::memcpy(p, v.lane, sizeof v.lane); }
+inline f32x4 splat4(float x) { return {{x, x, x, x}}; }
+#define ATTN_LANEWISE(name, expr) \
+  inline f32x4 name(f32x4 a, f32x4 b) { f32x4 r; for (int i = 0; i < 4; ++i) r.lane[i] = (expr); return r; }
+ATTN_LANEWISE(add4, a.lane[i] + b.lane[i])
+ATTN_LANEWISE(sub4, a.lane[i] - b.lane[i])
+ATTN_LANEWISE(mul4, a.lane[i] * b.lane[i])
+ATTN_LANEWISE(max4, a.lane[i] < b.lane[i] ? b.lane[i] : a.lane[i])
+#undef ATTN_LANEWISE
+inline f32x4 pow2_int4(f32x4 n) {
+  f32x4 r;
+  for (int i = 0; i < 4; ++i) {
+    const std::int32_t bits = (static_cast<std::int32_t>(n.lane[i]) + 127) * (1 << 23);
+    std::memcpy(&r.lane[i], &bits, sizeof bits);
+  }
+  return r;
+}
+inline f32x4 zero_below4(f32x4 a, f32x4 keep, f32x4 floor) {
+  for (int i = 0; i < 4; ++i) if (!(keep.lane[i] >= floor.lane[i])) a.lane[i] = 0.0f;
+  return a;
+}
+inline float sum4(f32x4 v) { return v.lane[0] + v.lane[1] + v.lane[2] + v.lane[3]; }
+inline float max_lanes4(f32x4 v) { return std::max(std::max(v.lane[0], v.lane[1]), std::max(v.lane[2], v.lane[3])); }
+#endif
+
+/// eˣ for four x ≤ 0 (−∞ included), relative error about 2e-7: eˣ = 2ⁿ·eʳ with n = round(x·log₂e)
+/// and |r| ≤ ln2/2, eʳ by its Taylor polynomial to degree 6. Below −87.3 (2ⁿ subnormal) it returns 0.
+inline f32x4 exp4(f32x4 x) {
+  const f32x4 floor = splat4(-87.3f);
+  const f32x4 round_magic = splat4(12582912.0f);  // 1.5·2²³: adding it rounds to an integer
+  const f32x4 x_kept = max4(x, floor);
+  const f32x4 n = sub4(add4(mul4(x_kept, splat4(1.44269504f)), round_magic), round_magic);
+  const f32x4 r = sub4(sub4(x_kept, mul4(n, splat4(0.693359375f))), mul4(n, splat4(-2.12194440e-4f)));
+  f32x4 p = splat4(1.0f / 720.0f);
+  p = add4(mul4(p, r), splat4(1.0f / 120.0f));
+  p = add4(mul4(p, r), splat4(1.0f / 24.0f));
+  p = add4(mul4(p, r), splat4(1.0f / 6.0f));
+  p = add4(mul4(p, r), splat4(0.5f));
+  p = add4(mul4(p, r), splat4(1.0f));
+  p = add4(mul4(p, r), splat4(1.0f));
+  return zero_below4(mul4(p, pow2_int4(n)), x, floor);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The matrix product C = A·B, GotoBLAS style: B is packed into panels of kPanel columns, a strip
+// of kTileRows rows of A is packed with its rows interleaved, and a micro-kernel keeps a
+// (kTileRows × kPanel) tile of C in registers while it walks down both: every load is then a
+// fixed offset from two pointers that advance together.
+
+#ifndef ATTN_TILE_ROWS
+#define ATTN_TILE_ROWS 4
+#endif
+constexpr std::size_t kPanel = 8;                  ///< columns of B per panel: two vectors
+constexpr std::size_t kTileRows = ATTN_TILE_ROWS;  ///< rows of C per micro-kernel: kTileRows × 2 accumulators
+constexpr std::size_t kDepthBlock = 256;           ///< rows of B per packed block (k): panels stay in L1
+constexpr std::size_t kWidthBlock = 512;           ///< columns of B per packed block: a block stays in L2
+
+inline std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+
+/// C[0:rows, 0:cols] (+)= strip · panel over depth k. The strip holds A[r, p] at strip[p·kTileRows + r]
+/// (rows past `rows` are zero), the panel B[p, j] at panel[p·kPanel + j]; C's rows are c_stride apart.
+inline void micro_kernel(const float* strip, const float* panel, std::size_t k, float* c, std::size_t c_stride,
+                         std::size_t rows, std::size_t cols, bool accumulate) {
+  constexpr std::size_t R = kTileRows;
+  const bool full = rows == R && cols == kPanel;
+  float edge[R][kPanel] = {};
+  f32x4 acc[R][2];
+  for (std::size_t r = 0; r < R; ++r) {
+    if (accumulate && !full && r < rows) std::copy(c + r * c_stride, c + r * c_stride + cols, edge[r]);
+    const float* from = full ? c + r * c_stride : edge[r];
+    acc[r][0] = accumulate ? load4(from) : splat4(0.0f);
+    acc[r][1] = accumulate ? load4(from + 4) : splat4(0.0f);
+  }
+  for (std::size_t p = 0; p < k; ++p, strip += R, panel += kPanel) {
+    const f32x4 b0 = load4(panel);
+    const f32x4 b1 = load4(panel + 4);
+    for (std::size_t r = 0; r < R; ++r) {
+      const f32x4 a_rp = splat4(strip[r]);
+      acc[r][0] = add4(acc[r][0], mul4(a_rp, b0));
+      acc[r][1] = add4(acc[r][1], mul4(a_rp, b1));
+    }
+  }
+  for (std::size_t r = 0; r < R; ++r) {
+    float* to = full ? c + r * c_stride : edge[r];
+    store4(to, acc[r][0]);
+    store4(to + 4, acc[r][1]);
+    if (!full && r < rows) std::copy(edge[r], edge[r] + cols, c + r * c_stride);
+  }
+}
+
+/// Packs rows [i0, i0+rows) and columns [p0, p0+depth) of A (rows a_stride apart) into a strip
+/// for micro_kernel; rows past `rows` are zero.
+inline void pack_strip(const float* a, std::size_t a_stride, std::size_t i0, std::size_t rows, std::size_t p0,
+                       std::size_t depth, float* strip) {
+  for (std::size_t p = 0; p < depth; ++p)
+    for (std::size_t r = 0; r < kTileRows; ++r)
+      strip[p * kTileRows + r] = r < rows ? a[(i0 + r) * a_stride + p0 + p] : 0.0f;
+}
+
+/// Packs B[p0:p0+depth, j0:j0+width] into panels of kPanel columns (zero-padded), panel q at
+/// out + q·depth·kPanel. B's entry (p, j) is at b[p·row_stride + j·col_stride], so a transposed
+/// matrix packs by swapping the strides.
+inline void pack_panels(const float* b, std::size_t row_stride, std::size_t col_stride, std::size_t p0,
+                        std::size_t depth, std::size_t j0, std::size_t width, float* out) {
+  for (std::size_t q = 0; q * kPanel < width; ++q) {
+    float* panel = out + q * depth * kPanel;
+    const std::size_t cols = std::min(kPanel, width - q * kPanel);
+    for (std::size_t p = 0; p < depth; ++p) {
+      const float* b_p = b + (p0 + p) * row_stride + (j0 + q * kPanel) * col_stride;
+      std::size_t j = 0;
+      for (; j < cols; ++j) panel[p * kPanel + j] = b_p[j * col_stride];
+      for (; j < kPanel; ++j) panel[p * kPanel + j] = 0.0f;
+    }
+  }
+}
+
+/// B (k, m) packed once into blocks of (kDepthBlock × kWidthBlock), ready to multiply many times.
+struct PackedMatrix {
+  std::size_t k = 0, m = 0;
+  std::vector<float> data;  // block (jc, pc) at block_offset(jc, pc); panels inside, as pack_panels
+
+  std::size_t block_offset(std::size_t jc, std::size_t pc) const {
+    // the full-width column strips left of jc, then the blocks of this strip above row pc
+    return jc * k + pc * round_up(std::min(kWidthBlock, m - jc), kPanel);
+  }
+};
+
+/// Packs b, whose entry (p, j) for p < k, j < m is at b[p·row_stride + j·col_stride].
+inline PackedMatrix pack_matrix(const float* b, std::size_t row_stride, std::size_t col_stride, std::size_t k,
+                                std::size_t m) {
+  PackedMatrix packed;
+  packed.k = k;
+  packed.m = m;
+  packed.data.assign(k * round_up(m, kPanel), 0.0f);
+  for (std::size_t jc = 0; jc < m; jc += kWidthBlock)
+    for (std::size_t pc = 0; pc < k; pc += kDepthBlock)
+      pack_panels(b, row_stride, col_stride, pc, std::min(kDepthBlock, k - pc), jc, std::min(kWidthBlock, m - jc),
+                  packed.data.data() + packed.block_offset(jc, pc));
+  return packed;
+}
+
+/// C = A·B for A (n, k) with rows a_stride apart and C (n, m) with rows c_stride apart.
+inline void gemm(const float* a, std::size_t a_stride, std::size_t n, const PackedMatrix& b, float* c,
+                 std::size_t c_stride) {
+  const std::size_t k = b.k, m = b.m;
+  if (k == 0) {
+    for (std::size_t i = 0; i < n; ++i) std::fill(c + i * c_stride, c + i * c_stride + m, 0.0f);
+    return;
+  }
+  std::vector<float> strip(kTileRows * std::min(kDepthBlock, k));
+  for (std::size_t jc = 0; jc < m; jc += kWidthBlock) {
+    const std::size_t width = std::min(kWidthBlock, m - jc);
+    for (std::size_t pc = 0; pc < k; pc += kDepthBlock) {
+      const std::size_t depth = std::min(kDepthBlock, k - pc);
+      const float* block = b.data.data() + b.block_offset(jc, pc);
+      for (std::size_t i = 0; i < n; i += kTileRows) {
+        const std::size_t rows = std::min(kTileRows, n - i);
+        pack_strip(a, a_stride, i, rows, pc, depth, strip.data());
+        for (std::size_t q = 0; q * kPanel < width; ++q)
+          micro_kernel(strip.data(), block + q * depth * kPanel, depth, c + i * c_stride + jc + q * kPanel, c_stride,
+                       rows, std::min(kPanel, width - q * kPanel), pc > 0);
+      }
+    }
+  }
+}
+
+}  // namespace attn::detail

@@ -1,0 +1,71 @@
+// tools/bench: serves bench/page, opens it in headless Chromium (Debian's, never downloaded),
+// waits for the report and prints the table. Usage: node bench/run.mjs [--tiny] [--json out.json]
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from './server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const tiny = args.includes('--tiny');
+const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
+const sizes = tiny ? [[6, 4, 2]] : [[6, 4, 2], [128, 256, 4], [512, 768, 12], [1024, 768, 12]];
+if (!existsSync(path.resolve(here, '../build/wasm/dist/attention_core.js'))) {
+  console.error('bench: build/wasm/dist is missing: run tools/build first');
+  process.exit(1);
+}
+
+const server = await startServer();
+const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'attn-bench-'));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+let report;
+try {
+  const page = await context.newPage();
+  page.on('console', (m) => { if (!tiny || m.type() === 'error') console.error(`  page: ${m.text().slice(0, 300)}`); });
+  page.on('pageerror', (e) => console.error(`  page error: ${e.message}`));
+  const url = `http://127.0.0.1:${server.address().port}/?sizes=${encodeURIComponent(JSON.stringify(sizes))}`;
+  await page.goto(url);
+  await page.waitForFunction(() => window.benchReport || window.benchError, null, { timeout: tiny ? 55_000 : 1_800_000, polling: 500 });
+  const error = await page.evaluate(() => window.benchError);
+  if (error) throw new Error(error);
+  report = await page.evaluate(() => window.benchReport);
+} finally {
+  await context.close();
+  server.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+
+const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
+console.log(`\nCausal multi-head attention forward, single thread, float32, headless Chromium (${report.env.userAgent.match(/Chrome\/[\d.]+/)?.[0]}),`);
+console.log(`onnxruntime-web ${report.env.ort}, tfjs ${report.env.tfjs} (${report.env.tfBackend}); medians of interleaved samples.`);
+console.log('GFLOP = 8·T·d² (projections) + 2·d·T·(T+1) (causal scores and values). "ours ×" = our median time');
+console.log('(FastAttention.forward, copies in and out included) as a speed-up over the peer.\n');
+let agree = true;
+for (const size of report.sizes) {
+  console.log(`(T, d_model, heads) = (${size.T}, ${size.d_model}, ${size.num_heads}): ${fmt(size.gflop, 6)} GFLOP; copying in and out alone ${fmt(size.copy_ms, 4)} ms`);
+  const ours = size.peers['ours (FastAttention)'].median_ms;
+  const rows = [['peer', 'median ms', 'GFLOP/s', 'ours ×', 'samples×reps', 'max |Δ| vs ours']];
+  for (const [name, p] of Object.entries(size.peers)) {
+    rows.push([name, fmt(p.median_ms, 4), fmt(size.gflop / (p.median_ms / 1e3), 2), name.startsWith('ours') ? '' : fmt(p.median_ms / ours, 2), `${p.samples}×${p.reps}`, p.max_abs_diff.toExponential(1)]);
+    if (!(p.max_abs_diff <= 1e-4)) agree = false;
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  rows.forEach((r, i) => {
+    console.log('  ' + r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+    if (i === 0) console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
+  });
+  for (const [name, note] of Object.entries(size.notes)) console.log(`  ${name}: ${note}`);
+  console.log();
+}
+console.log('JSON path at lesson sizes (JSON.stringify + run + JSON.parse; 50 batches of 20 requests):');
+for (const [name, t] of Object.entries(report.json)) console.log(`  ${name}: median ${fmt(t.median_ms, 4)} ms, p90 ${fmt(t.p90_ms, 4)} ms`);
+console.log(agree ? '\nall peers agree with ours within 1e-4' : '\nDISAGREEMENT: some peer differs from ours by more than 1e-4');
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify(report, null, 2));
+process.exit(agree ? 0 : 2);

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const site = path.join(root, 'build/site');
+// ATTN_SITE puts the site elsewhere (default build/site), so two builds can live side by side.
+const site = path.resolve(root, process.env.ATTN_SITE || 'build/site');
 const dist = path.join(root, 'build/wasm/dist');
 const katexDist = path.join(root, 'node_modules/katex/dist');
 

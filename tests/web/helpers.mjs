@@ -9,7 +9,8 @@ import { chromium } from 'playwright-core';
 import { serve } from '../../tools/serve.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const site = path.join(root, 'build/site');
+// ATTN_SITE tests a site built elsewhere (as tools/build-web.mjs writes it; default build/site).
+export const site = path.resolve(root, process.env.ATTN_SITE || 'build/site');
 export const LESSONS = ['01-why-attention', '02-simplified-self-attention', '03-trainable-weights', '04-causal-attention', '05-multi-head'];
 
 export async function startSite() {

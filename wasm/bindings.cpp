@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <memory>
 #include <string>
@@ -125,8 +126,13 @@ class FastAttention {
 
 }  // namespace
 
+/// Test only: aborts the module, as a bug would, so the browser tests can check that a page
+/// notices, re-creates the module and keeps computing (web/js/engine.js). Never called by a lesson.
+[[noreturn]] void abort_for_test() { std::abort(); }
+
 EMSCRIPTEN_BINDINGS(attention_core) {
   emscripten::function("run", &attn::api::handle_request);
+  emscripten::function("abort_for_test", &abort_for_test);
   emscripten::class_<FastAttention>("FastAttention")
       .constructor<int, int>()
       .function("set_weights", &FastAttention::set_weights)

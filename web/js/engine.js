@@ -27,7 +27,10 @@ var AttnEngine = (function () {
   /** Resolves to the core once the module is compiled (loads it on first call). */
   function ready() {
     if (!corePromise) {
-      var file = location.protocol === 'file:' ? 'attention_core.single.js' : 'attention_core.js';
+      // An opaque origin (file://, or a frame sandboxed without allow-same-origin) may not fetch the
+      // .wasm (no CORS from most hosts), so it gets the build with the wasm inside the script.
+      var opaque = location.protocol === 'file:' || self.origin === 'null';
+      var file = opaque ? 'attention_core.single.js' : 'attention_core.js';
       var load = typeof createAttentionCore === 'function' ? Promise.resolve() : loadScript(wasmBase + file);
       corePromise = load.then(function () { return createAttentionCore(); });
       corePromise.catch(function () { corePromise = null; });  // a later call may try again

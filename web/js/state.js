@@ -5,6 +5,12 @@
 var AttnState = (function () {
   'use strict';
 
+  // Parameters every page shares, outside any lesson's schema: `lesson` (the contents page's), and
+  // `embed`, `hide`, `lock` (read by embed.js). They are not unknown, and they stay in the URL.
+  var SHARED = ['lesson', 'embed', 'hide', 'lock'];
+  var KEPT = ['embed', 'hide', 'lock'];
+  var written = '';  // the parameters of the newest state, as written to the hash
+
   function clamp(x, min, max) { return Math.min(max, Math.max(min, x)); }
 
   /** Parses one raw string against its spec: { value } or { value, notice }. */
@@ -66,7 +72,7 @@ var AttnState = (function () {
     readParams().forEach(function (pair) {
       var key = pair[0], raw = pair[1];
       if (!Object.prototype.hasOwnProperty.call(schema, key)) {
-        if (key !== 'lesson') notices.push('Ignored the unknown parameter ' + JSON.stringify(key.slice(0, 40)) + '.');
+        if (SHARED.indexOf(key) < 0) notices.push('Ignored the unknown parameter ' + JSON.stringify(key.slice(0, 40)) + '.');
         return;
       }
       var parsed = parse(key, raw, schema[key]);
@@ -76,10 +82,12 @@ var AttnState = (function () {
 
     function write() {
       var params = new URLSearchParams();
+      readParams().forEach(function (p) { if (KEPT.indexOf(p[0]) >= 0) params.set(p[0], p[1]); });
       Object.keys(schema).forEach(function (k) {
         if (values[k] !== schema[k].default) params.set(k, format(values[k], schema[k]));
       });
       var text = params.toString();
+      written = text;
       var url = location.pathname + (text ? '#' + text : '');
       try {
         history.replaceState(null, '', url);
@@ -110,5 +118,9 @@ var AttnState = (function () {
     });
   }
 
-  return Object.freeze({ create: create, parse: parse });
+  return Object.freeze({
+    create: create, parse: parse,
+    /** The current view as URL parameters (what the hash holds, even where the frame refused to write it). */
+    current: function () { return written; },
+  });
 })();

@@ -117,7 +117,8 @@ var AttnEmbed = (function () {
   function snippet() {
     var lines = ['<iframe src="' + escapeAttribute(embedUrl()) + '" title="' + escapeAttribute(document.title) +
       '" width="100%" height="900" style="border:0" allow="fullscreen" loading="lazy"></iframe>'];
-    if (hostScript) lines.push('<script src="' + escapeAttribute(hostScript) + '" defer></script>');
+    // <\/script> keeps this file inlinable in the single-file export (tools/export.mjs)
+    if (hostScript) lines.push('<script src="' + escapeAttribute(hostScript) + '" defer><\/script>');
     return lines.join('\n');
   }
 

@@ -194,11 +194,37 @@ var AttnEmbed = (function () {
     send();
   }
 
+  // ---- forms in a sandboxed frame ----------------------------------------------------------------
+
+  /**
+   * A frame sandboxed without allow-forms drops a form submission before its submit event fires, so
+   * the sentence form would do nothing there. The lessons' forms never leave the page (their submit
+   * handlers compute and call preventDefault), so in an opaque-origin frame the Enter key and the
+   * submit buttons raise the submit event themselves instead of asking the browser to submit.
+   */
+  function submitInSandbox() {
+    if (location.protocol === 'file:' || self.origin !== 'null') return;
+    var submit = function (form) { form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true })); };
+    document.addEventListener('click', function (ev) {
+      var button = ev.target.closest && ev.target.closest('button:not([type]), button[type=submit], input[type=submit]');
+      if (!button || !button.form || button.disabled) return;
+      ev.preventDefault();
+      submit(button.form);
+    }, true);
+    document.addEventListener('keydown', function (ev) {
+      var input = ev.target;
+      if (ev.key !== 'Enter' || ev.isComposing || input.tagName !== 'INPUT' || !input.form || /^(checkbox|radio|button|submit|reset|file)$/.test(input.type)) return;
+      ev.preventDefault();
+      submit(input.form);
+    }, true);
+  }
+
   function start() {
     apply('hide', idList(params.hide), panels(), hide, false);
     apply('lock', idList(params.lock), lockables(), lock, true);
     notices.forEach(showNotice);
     embedButton();
+    submitInSandbox();
     postHeights();
   }
 

@@ -1,0 +1,220 @@
+// Embedding: a host page on another origin embeds lessons in <iframe sandbox="allow-scripts">, with the
+// site served under its strict CSP. The lesson computes in the opaque-origin frame, posts its height,
+// and the host script sizes the frame; embed=1 drops the site around the lesson; state, hide and lock
+// parameters apply (unknown ids are noticed); messages sent to the lesson change nothing; the Embed
+// button's snippet reproduces the view.
+// Usage: node --test tests/web/embed.test.mjs   (needs bash tools/build first)
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { LESSONS, act, fmt, launch, nodeCore, settled, site as siteDir } from './helpers.mjs';
+import { serve } from '../../tools/serve.mjs';
+
+const LESSON2 = 'lessons/02-simplified-self-attention.html';
+let site, host, hostUrl, browser, run;
+const hostPages = new Map();  // path -> HTML, served by the host
+
+before(async () => {
+  site = await serve({ root: siteDir, port: 0, host: '127.0.0.1', quiet: true, csp: true });
+  // The host: another port, and reached as "localhost" rather than 127.0.0.1, so another origin.
+  host = http.createServer((req, res) => {
+    const page = hostPages.get(new URL(req.url, 'http://x').pathname);
+    res.writeHead(page ? 200 : 404, { 'Content-Type': page ? 'text/html; charset=utf-8' : 'text/plain' }).end(page || 'not found');
+  });
+  await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
+  hostUrl = `http://localhost:${host.address().port}/`;
+  browser = await launch();
+  run = await nodeCore();
+});
+after(async () => {
+  await browser?.close();
+  site?.server.close();
+  host?.close();
+});
+
+/** A host page with the given body, recording the height messages it receives (and who sent them). */
+function hostPage(name, body) {
+  hostPages.set(`/${name}`, `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>host</title></head><body>
+<h1>A course page</h1>
+${body}
+<script>
+  window.heights = [];
+  addEventListener('message', function (e) {
+    var frame = document.querySelector('iframe');
+    if (e.data && e.data.type === 'attention-lab:height') heights.push({ height: e.data.height, origin: e.origin, fromFrame: e.source === frame.contentWindow });
+  });
+</script>
+</body></html>`);
+  return hostUrl + name;
+}
+
+/** Opens a host page and waits until the embedded lesson computed; returns the page and the lesson's frame. */
+async function openHost(url) {
+  const page = await browser.context.newPage();
+  const problems = [];
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text().slice(0, 300)}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`failed request: ${r.url().slice(0, 120)}`));
+  await page.goto(url);
+  let frame;
+  await page.waitForFunction(() => document.querySelector('iframe'));
+  for (let i = 0; i < 100 && !frame; i++) {
+    frame = page.frames().find((f) => f !== page.mainFrame() && f.url().startsWith(site.url));
+    if (!frame) await page.waitForTimeout(100);
+  }
+  assert.ok(frame, 'the lesson frame did not load');
+  await settled(frame);
+  return { page, frame, problems };
+}
+
+const visible = (frame, selector) => frame.$eval(selector, (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length));
+const texts = (frame, selector) => frame.$$eval(selector, (nodes) => nodes.map((n) => n.textContent));
+
+test('a lesson in a sandboxed frame on another origin computes, posts its height and the host script fits the frame', async () => {
+  const url = hostPage('fit.html', `<iframe sandbox="allow-scripts" title="lesson 2" src="${site.url}${LESSON2}?embed=1" style="width:100%;height:200px;border:0"></iframe>
+<script src="${site.url}embed/attention-lab-embed.js"></script>`);
+  const { page, frame, problems } = await openHost(url);
+  assert.equal(await frame.evaluate(() => self.origin), 'null', 'the frame is not sandboxed');
+  assert.equal((await texts(frame, '#z-vector .num')).join(', '), '0.4419, 0.6515, 0.5683');
+
+  // the last message carries the lesson's full height, and the frame got exactly that height
+  await page.waitForFunction(() => heights.length > 0 && document.querySelector('iframe').offsetHeight > 1000);
+  const body = await frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
+  await page.waitForFunction((h) => Math.abs(heights[heights.length - 1].height - h) <= 2, body);
+  const got = await page.evaluate(() => heights);
+  assert.ok(got.every((m) => m.origin === 'null' && m.fromFrame), JSON.stringify(got));
+  const last = got[got.length - 1].height;
+  assert.equal(await page.evaluate(() => document.querySelector('iframe').offsetHeight), last);
+  assert.ok(await frame.evaluate(() => document.documentElement.scrollHeight <= innerHeight + 1), 'the frame still scrolls');
+
+  // the height follows the lesson: a longer sentence makes a longer page, and a new message
+  await act(frame, async () => {
+    await frame.fill('#sentence', 'Your journey starts with one step and then another step and one more after that');
+    await frame.click('#sentence-form button[type=submit]');
+  });
+  await page.waitForFunction((h) => heights[heights.length - 1].height > h, last);
+  const grown = await page.evaluate(() => heights[heights.length - 1].height);
+  await page.waitForFunction((h) => document.querySelector('iframe').offsetHeight === h, grown);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('embed=1 shows only the lesson; state, hide and lock parameters apply, unknown ids are noticed', async () => {
+  const params = 'embed=1&q=3&hide=matrix,steps,nonsense&lock=seed,query,embedding-table,sentence-form,bogus';
+  const url = hostPage('params.html', `<iframe sandbox="allow-scripts" title="lesson 2" src="${site.url}${LESSON2}?${params}" style="width:100%;height:900px;border:0"></iframe>`);
+  const { page, frame, problems } = await openHost(url);
+  for (const sel of ['.site-header', '.site-footer', '.pager', '#embed-button']) assert.equal(await visible(frame, sel), false, `${sel} is shown`);
+  assert.equal(await visible(frame, '#matrix'), false);
+  assert.equal(await visible(frame, '#steps'), false);
+  assert.equal(await visible(frame, '#scores'), true);
+  assert.equal(await visible(frame, 'h1'), true);
+
+  // the state: query 3, computed by the core
+  assert.equal(await frame.inputValue('#query'), '3');
+  const req = (await frame.evaluate(() => AttnEngine.recentRequests())).map((t) => JSON.parse(t)).filter((r) => r.mechanism === 'simplified').pop();
+  assert.equal((await texts(frame, '#z-vector .num')).join(', '), run(req).context_vecs[3].map((x) => fmt(x)).join(', '));
+
+  // locked: the controls are disabled, the table and the form inert; the rest still works
+  assert.deepEqual(await frame.evaluate(() => [
+    document.getElementById('seed').disabled, document.getElementById('query').disabled,
+    document.getElementById('embedding-table').inert, document.getElementById('sentence-form').inert,
+    document.getElementById('xd').disabled,
+  ]), [true, true, true, true, false]);
+  await assert.rejects(frame.fill('#embedding-table input[data-row="0"][data-dim="0"]', '0.9', { timeout: 500 }));
+  await act(frame, () => frame.selectOption('#xd', '3'));
+
+  const notices = await texts(frame, '#notices .notice');
+  assert.equal(notices.length, 2, notices.join(' | '));
+  assert.match(notices.join(' '), /hide="nonsense"/);
+  assert.match(notices.join(' '), /lock="bogus"/);
+  assert.equal(await visible(frame, '#notices'), true);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('messages sent to an embedded lesson change nothing', async () => {
+  const url = hostPage('commands.html', `<iframe sandbox="allow-scripts" title="lesson 2" src="${site.url}${LESSON2}?embed=1&q=2" style="width:100%;height:900px;border:0"></iframe>`);
+  const { page, frame, problems } = await openHost(url);
+  const snapshot = () => frame.evaluate(() => ({
+    url: location.href, runs: document.body.dataset.runs, status: document.body.dataset.status,
+    main: document.querySelector('main').textContent, header: getComputedStyle(document.querySelector('.site-header')).display,
+    query: document.getElementById('query').value, seedDisabled: document.getElementById('seed').disabled,
+  }));
+  const before = await snapshot();
+  // a listener of the test's own counts the deliveries, so the messages surely arrived
+  await frame.evaluate(() => { window.delivered = 0; addEventListener('message', () => { window.delivered++; }); });
+  const commands = [
+    { type: 'attention-lab:set', state: { q: 0 } }, { type: 'attention-lab:height', height: 5 }, { type: 'attention-lab:embed', embed: 0 },
+    { q: 0, sentence: 'hello' }, 'q=0', '#q=0&embed=0', JSON.stringify({ type: 'set', hide: 'input' }), { type: 'lock', lock: 'all' }, null, 42,
+  ];
+  await page.evaluate((list) => { const w = document.querySelector('iframe').contentWindow; list.forEach((m) => w.postMessage(m, '*')); }, commands);
+  await frame.waitForFunction((n) => window.delivered === n, commands.length);
+  await page.waitForTimeout(300);  // anything a message could have started has had time to show
+  assert.deepEqual(await snapshot(), before);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the Embed button gives a snippet of the current view that a host page can paste', async () => {
+  const page = await browser.context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  await page.goto(`${site.url}${LESSON2}?hide=steps`);
+  await settled(page);
+  assert.equal(await visible(page, '.site-header'), true, 'the site header is missing outside embed mode');
+  await act(page, () => page.selectOption('#query', '4'));
+  await page.click('#embed-button');
+  const snippet = await page.inputValue('#embed-snippet');
+  assert.equal(await page.getAttribute('#embed-snippet', 'readonly'), '');
+  assert.match(await page.textContent('#embed-status'), /Copied|copy it yourself/);
+  const iframe = snippet.match(/<iframe src="([^"]+)" title="([^"]+)"[^>]* allow="fullscreen"[^>]*><\/iframe>/);
+  assert.ok(iframe, snippet);
+  const src = iframe[1].replaceAll('&amp;', '&');
+  assert.ok(src.startsWith(`${site.url}${LESSON2}#`), src);
+  const params = new URLSearchParams(src.split('#')[1]);
+  assert.equal(params.get('embed'), '1');
+  assert.equal(params.get('q'), '4');
+  assert.equal(params.get('hide'), 'steps');
+  assert.match(iframe[2], /Simplified self-attention/);
+  assert.match(snippet, new RegExp(`<script src="${site.url}embed/attention-lab-embed.js" defer></script>`));
+  await page.click('#embed-button');
+  assert.equal(await page.isVisible('#embed-panel'), false, 'the button does not close the panel');
+  assert.deepEqual(problems, []);
+  await page.close();
+
+  // pasted as it is into a page of another origin, it shows that view, sized by the host script
+  const host = await openHost(hostPage('pasted.html', snippet));
+  assert.equal(await host.frame.inputValue('#query'), '4');
+  assert.equal(await visible(host.frame, '#steps'), false);
+  assert.equal(await visible(host.frame, '.site-header'), false);
+  await host.page.waitForFunction(() => document.querySelector('iframe').getAttribute('data-attention-lab-height'));
+  assert.deepEqual(host.problems, []);
+  await host.page.close();
+});
+
+test('every lesson declares its panels and controls; hiding all but one and lock=all leave a working lesson', async () => {
+  for (const name of LESSONS) {
+    const page = await browser.context.newPage();
+    const problems = [];
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    await page.goto(`${site.url}lessons/${name}.html`);
+    await settled(page);
+    const panels = await page.$$eval('[data-panel]', (els) => els.map((e) => e.id));
+    assert.ok(panels.includes('steps') && panels.includes('intro') && panels.length >= 4, `${name}: panels ${panels}`);
+    assert.equal(new Set(panels).size, panels.length);
+    const hidden = panels.filter((id) => id !== 'input');
+    await page.goto(`${site.url}lessons/${name}.html?embed=1&lock=all&hide=${hidden.join(',')},nope`);
+    await settled(page);
+    for (const id of hidden) assert.equal(await visible(page, `#${id}`), false, `${name}: #${id} is shown`);
+    const unlocked = await page.$$eval('main input, main select, main textarea, main button, main fieldset, [data-lockable]', (els) =>
+      els.filter((e) => e.id && e.id !== 'embed-button' && !e.disabled && !e.inert).map((e) => e.id));
+    assert.deepEqual(unlocked, [], `${name}: not locked`);
+    assert.match((await texts(page, '#notices .notice')).join(' '), /hide="nope"/);
+    assert.equal(await page.evaluate(() => document.body.dataset.status), 'ready');
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});

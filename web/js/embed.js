@@ -143,7 +143,9 @@ var AttnEmbed = (function () {
     box.addEventListener('focus', function () { box.select(); });
     panel.appendChild(box);
     panel.appendChild(el('p', { id: 'embed-status', class: 'embed-status', role: 'status' }));
-    button.parentNode.insertBefore(panel, button.nextSibling);
+    var row = button.parentNode;  // the panel goes under the row of tools, full width
+    row.parentNode.insertBefore(panel, row.nextSibling);
+    button.setAttribute('aria-controls', panel.id);
     return panel;
   }
 

@@ -1,12 +1,14 @@
 // The WebAssembly module attention_core: the JSON contract (docs/api.md), and FastAttention, the
 // Float32Array entry point for large inputs (docs/api.md, last section). Bindings only: the
-// attention itself is attn::FusedAttention in core/.
+// attention itself is attn::FusedAttention in core/. MaterialisedAttention and heap_bytes serve
+// the lesson on cost: the same attention with every (T, T) matrix stored, and a heap meter.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <malloc.h>
 #include <exception>
 #include <memory>
 #include <string>
@@ -14,6 +16,7 @@
 
 #include "attn/api.hpp"
 #include "attn/fused.hpp"
+#include "attn/materialised.hpp"
 
 namespace {
 
@@ -124,6 +127,91 @@ class FastAttention {
   std::vector<float> input_, output_;  // (T, d_model) each, on the wasm heap, reused between calls
 };
 
+/// Copies a JS array-like of rows·cols numbers (length already checked) into a new matrix.
+attn::Matrix matrix_from(const val& array, std::size_t rows, std::size_t cols) {
+  attn::Matrix m = xt::zeros<float>({rows, cols});
+  val(emscripten::typed_memory_view(rows * cols, m.data())).call<void>("set", array);
+  return m;
+}
+
+/// The same attention as FastAttention (same constructor, set_weights and forward), computed the
+/// way lessons 2 to 5 do it, storing every head's (T, T) weights (attn::MaterialisedAttention):
+/// what the lesson on cost measures the fused path against.
+class MaterialisedAttention {
+ public:
+  MaterialisedAttention(int d_model, int num_heads) {
+    if (d_model < 1 || static_cast<std::size_t>(d_model) > kMaxDModel)
+      throw_bad_size("MaterialisedAttention: d_model (%lld) must be between 1 and %lld", d_model, kMaxDModel);
+    if (num_heads < 1 || d_model % num_heads != 0)
+      throw_bad_size("MaterialisedAttention: num_heads (%lld) must divide d_model (%lld)", num_heads, d_model);
+    d_model_ = static_cast<std::size_t>(d_model);
+    attention_ = std::make_unique<attn::MaterialisedAttention>(d_model_, d_model_, static_cast<std::size_t>(num_heads));
+  }
+
+  /// As FastAttention::set_weights: W_query, W_key, W_value, W_out (d_model, d_model) row-major, b_out (d_model).
+  void set_weights(const val& W_query, const val& W_key, const val& W_value, const val& W_out, const val& b_out) {
+    const std::size_t d = d_model_;
+    const val* arrays[5] = {&W_query, &W_key, &W_value, &W_out, &b_out};
+    const char* names[5] = {"W_query", "W_key", "W_value", "W_out", "b_out"};
+    for (int m = 0; m < 5; ++m) {
+      const std::size_t expected = m < 4 ? d * d : d, n = length_of(*arrays[m], names[m]);
+      if (n != expected) {
+        std::snprintf(message_buffer, sizeof message_buffer, "MaterialisedAttention: %s has %zu entries, %s = %zu expected",
+                      names[m], n, m < 4 ? "d_model^2" : "d_model", expected);
+        throw_js_error(message_buffer);
+      }
+    }
+    attn::MultiHeadWeights weights;
+    weights.qkv.W_query = matrix_from(W_query, d, d);
+    weights.qkv.W_key = matrix_from(W_key, d, d);
+    weights.qkv.W_value = matrix_from(W_value, d, d);
+    weights.W_out = matrix_from(W_out, d, d);
+    weights.b_out = xt::zeros<float>({d});
+    val(emscripten::typed_memory_view(d, weights.b_out.data())).call<void>("set", b_out);
+    attention_->set_weights(weights);  // shapes are right by construction: cannot throw
+    has_weights_ = true;
+  }
+
+  /// inputs: (T, d_model) row-major → a new Float32Array (T, d_model): the context vectors.
+  val forward(const val& inputs, int T) {
+    if (!has_weights_) throw_js_error("MaterialisedAttention: call set_weights before forward");
+    if (T < 1) throw_bad_size("MaterialisedAttention: T (%lld) must be at least 1", T, 0);
+    const std::size_t n = length_of(inputs, "inputs"), rows = static_cast<std::size_t>(T);
+    if (rows * d_model_ != n)
+      throw_bad_size("MaterialisedAttention: inputs have %lld entries, T*d_model = %lld expected", n, rows * d_model_);
+    if (n > kMaxTokensTimesDModel) throw_bad_size("MaterialisedAttention: T*d_model (%lld) is over the limit %lld", n, kMaxTokensTimesDModel);
+    bool failed = false;
+    {  // a JS throw would skip the destructors in this scope, so errors are thrown after it
+      inputs_ = matrix_from(inputs, rows, d_model_);
+      try {
+        context_vecs_ = attention_->forward(inputs_);
+      } catch (const std::exception& e) {  // std::bad_alloc for the (num_heads, T, T) weights, most likely
+        std::snprintf(message_buffer, sizeof message_buffer, "MaterialisedAttention: %s (the weights need %.0f bytes)",
+                      e.what(), static_cast<double>(attention_->score_bytes(rows)));
+        failed = true;
+      }
+    }
+    if (failed) throw_js_error(message_buffer);
+    return val(emscripten::typed_memory_view(context_vecs_.size(), context_vecs_.data())).call<val>("slice");
+  }
+
+  /// Bytes the (num_heads, T, T) weights take for T tokens, as the core counts them (a double: it may pass 2^32).
+  double score_bytes(int T) const { return T < 0 ? 0.0 : static_cast<double>(attention_->score_bytes(static_cast<std::uint64_t>(T))); }
+
+  int d_model() const { return static_cast<int>(d_model_); }
+  int num_heads() const { return static_cast<int>(attention_->num_heads()); }
+
+ private:
+  std::size_t d_model_ = 0;
+  bool has_weights_ = false;
+  std::unique_ptr<attn::MaterialisedAttention> attention_;
+  attn::Matrix inputs_, context_vecs_;  // (T, d_model) each, kept as FastAttention keeps its copies
+};
+
+/// Bytes in use on the wasm heap (malloc's count of allocated bytes): the lesson on cost reads it
+/// before and after a forward to measure what each path keeps.
+double heap_bytes() { return static_cast<double>(mallinfo().uordblks); }
+
 }  // namespace
 
 /// Test only: aborts the module, as a bug would, so the browser tests can check that a page
@@ -140,4 +228,12 @@ EMSCRIPTEN_BINDINGS(attention_core) {
       .function("forward_into", &FastAttention::forward_into)
       .property("d_model", &FastAttention::d_model)
       .property("num_heads", &FastAttention::num_heads);
+  emscripten::function("heap_bytes", &heap_bytes);
+  emscripten::class_<MaterialisedAttention>("MaterialisedAttention")
+      .constructor<int, int>()
+      .function("set_weights", &MaterialisedAttention::set_weights)
+      .function("forward", &MaterialisedAttention::forward)
+      .function("score_bytes", &MaterialisedAttention::score_bytes)
+      .property("d_model", &MaterialisedAttention::d_model)
+      .property("num_heads", &MaterialisedAttention::num_heads);
 }

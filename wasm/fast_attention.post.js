@@ -28,6 +28,31 @@ Module['onRuntimeInitialized'] = (function (previous) {
     }
     FastAttention.prototype = Raw.prototype;
     Module['FastAttention'] = FastAttention;
+    // The same for MaterialisedAttention (the lesson on cost), which throws the same way.
+    var RawMaterialised = Module['MaterialisedAttention'];
+    ['set_weights', 'forward', 'score_bytes'].forEach(function (name) {
+      var method = RawMaterialised.prototype[name];
+      RawMaterialised.prototype[name] = function () {
+        var sp = stackSave();
+        try {
+          return method.apply(this, arguments);
+        } catch (e) {
+          stackRestore(sp);
+          throw e;
+        }
+      };
+    });
+    function MaterialisedAttention(d_model, num_heads) {
+      var sp = stackSave();
+      try {
+        return new RawMaterialised(d_model, num_heads);
+      } catch (e) {
+        stackRestore(sp);
+        throw e;
+      }
+    }
+    MaterialisedAttention.prototype = RawMaterialised.prototype;
+    Module['MaterialisedAttention'] = MaterialisedAttention;
     if (previous) previous();
   };
 })(Module['onRuntimeInitialized']);

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // ATTN_SITE puts the site elsewhere (default build/site), so two builds can live side by side.
 const site = path.resolve(root, process.env.ATTN_SITE || 'build/site');
-const dist = path.join(root, 'build/wasm/dist');
+// ATTN_WASM_DIST takes the wasm module from another build (default build/wasm/dist).
+const dist = path.resolve(root, process.env.ATTN_WASM_DIST || 'build/wasm/dist');
 const katexDist = path.join(root, 'node_modules/katex/dist');
 
 function fail(message) {
@@ -36,6 +37,7 @@ const FUNCTIONS = [
   'simplified_attention', 'self_attention', 'causal_attention', 'multihead_wrapper', 'multihead_attention',
   'multihead_parameter_count', 'additive_attention', 'softmax_rows', 'softmax_naive_rows',
   'sum_normalize_rows', 'draw_keep_mask', 'apply_dropout', 'rnn_encoder', 'embed_tokens', 'scaling_curve',
+  'MaterialisedAttention::forward', 'causal_softmax_row', 'FusedAttention::attend_head',
 ];
 
 /** Finds `name(` at the start of a definition (a return type before it, a `{` after the signature). */

@@ -92,7 +92,9 @@
     var all = [];
     series.forEach(function (s) { all = all.concat(s.points); });
     if (!all.length) { container.appendChild(R.el('p', { class: 'chart-empty', text: opts.empty })); return; }
-    var W = 600, H = 340, L = 74, RT = 18, TOP = 14, B = 50;
+    // drawn at the width it gets (a phone's 300 px or a desktop's 640), so its text keeps its size
+    var W = Math.round(Math.max(300, Math.min(640, container.clientWidth || 600)));
+    var H = Math.round(Math.max(250, Math.min(340, W * 0.56))), L = 74, RT = 16, TOP = 14, B = 46;
     var xs = all.map(function (p) { return Math.log2(p.x); }), ys = all.map(function (p) { return Math.log10(p.y); });
     var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
     if (x1 - x0 < 1) { x0 -= 0.5; x1 += 0.5; }
@@ -112,7 +114,8 @@
     octaves.forEach(function (e, i) {
       var T = Math.pow(2, e);
       root.appendChild(R.svg('line', { x1: sx(T), x2: sx(T), y1: TOP, y2: H - B, class: 'grid' }));
-      if (octaves.length <= 6 || (octaves.length - 1 - i) % 2 === 0) {  // every other label where they would crowd
+      var crowded = (W - L - RT) / Math.max(1, octaves.length - 1) < 46;
+      if (!crowded || (octaves.length - 1 - i) % 2 === 0) {  // every other label where they would overlap
         root.appendChild(R.svg('text', { x: sx(T), y: H - B + 18, class: 'tick', 'text-anchor': 'middle', text: String(T) }));
       }
     });
@@ -120,7 +123,7 @@
     root.appendChild(R.svg('line', { x1: L, x2: W - RT, y1: H - B, y2: H - B, class: 'axis' }));
     root.appendChild(R.svg('text', { x: (L + W - RT) / 2, y: H - 8, class: 'axis-label', 'text-anchor': 'middle', text: opts.xLabel }));
     var mid = (TOP + H - B) / 2;
-    root.appendChild(R.svg('text', { x: 16, y: mid, class: 'axis-label', 'text-anchor': 'middle', transform: 'rotate(-90 16 ' + mid + ')', text: opts.yLabel }));
+    root.appendChild(R.svg('text', { x: 14, y: mid, class: 'axis-label', 'text-anchor': 'middle', transform: 'rotate(-90 14 ' + mid + ')', text: opts.yLabel }));
 
     var readout = R.el('p', { class: 'readout', 'aria-live': 'polite', text: 'Hover over or focus a point to read its value.' });
     var marks = [];
@@ -189,7 +192,7 @@
       if (!fit) return;
       list.appendChild(R.el('li', { 'data-series': s.key }, [
         R.el('span', { text: s.label + ': slope ' }),
-        R.el('strong', { class: 'num slope', text: fit.slope.toFixed(2) }),
+        R.el('strong', { class: 'num slope', text: fit.slope.toFixed(2), 'data-slope': String(fit.slope) }),
         R.el('span', { class: 'muted', text: ' (fit over T = ' + fit.from + ' to ' + fit.to + ', ' + fit.n + ' points)' }),
       ]));
     });
@@ -224,11 +227,13 @@
     drawTable();
   }
 
+  /** A table cell of one path's result: kind 'ms', 'bytes' or 'weights'; data-value holds the raw number. */
   function cell(r, kind) {
-    if (r.skipped) return R.el('td', { class: 'skipped', text: kind === 'weights' ? formatBytes(r.score_bytes) : 'skipped' });
-    if (r.error) return R.el('td', { class: 'failed', title: r.error, text: kind === 'weights' ? formatBytes(r.score_bytes) : 'failed' });
-    if (kind === 'ms') return R.el('td', { text: formatMs(r.ms), title: r.calls + ' calls' });
-    return R.el('td', { text: formatBytes(kind === 'weights' ? r.score_bytes : r.bytes) });
+    if (kind === 'weights') return R.el('td', { text: formatBytes(r.score_bytes), 'data-value': String(r.score_bytes) });
+    if (r.skipped) return R.el('td', { class: 'skipped', text: 'skipped' });
+    if (r.error) return R.el('td', { class: 'failed', title: r.error, text: 'failed' });
+    if (kind === 'ms') return R.el('td', { text: formatMs(r.ms), title: r.calls + ' calls', 'data-value': String(r.ms) });
+    return R.el('td', { text: formatBytes(r.bytes), 'data-value': String(r.bytes) });
   }
 
   function drawTable() {
@@ -254,6 +259,9 @@
   var sweep = null;  // the running sweep: { cancel() }
 
   function setSweep(status) { document.body.setAttribute('data-sweep', status); }
+
+  /** Enables or disables a button, but never enables one the author of an embed link locked. */
+  function enable(id, on) { $(id).disabled = !on || $(id).hasAttribute('data-locked'); }
 
   function setMode(mode, reason) {
     document.body.setAttribute('data-sweep-mode', mode);
@@ -283,8 +291,8 @@
     results = { params: params, points: [] };
     drawResults();
     UI.showError($('size-error'), null);
-    $('measure').disabled = true;
-    $('cancel').disabled = false;
+    enable('measure', false);
+    enable('cancel', true);
     $('progress').value = 0;
     $('sweep-status').textContent = 'Starting…';
     setSweep('running');
@@ -309,8 +317,8 @@
 
   function end(status, text) {
     sweep = null;
-    $('measure').disabled = false;
-    $('cancel').disabled = true;
+    enable('measure', true);
+    enable('cancel', false);
     $('sweep-status').textContent = text;
     setSweep(status);
     drawTable();
@@ -434,7 +442,7 @@
       }
       example = res;
       stepper.update(res.steps, state.get('step'));
-      $('measure').disabled = !!sweep || !both[0];
+      enable('measure', !sweep && both[0]);
       return both[0];
     });
   })();

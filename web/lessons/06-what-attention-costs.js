@@ -177,11 +177,11 @@
 
   var results = null;  // { params, points: [...] } of the newest sweep
 
-  /** The measured (T, value) pairs of one path: a number > 0 under `field`, skipped lengths left out. */
+  /** The measured (T, value) pairs of one path: a number > 0 under `field`; lengths skipped or failed left out. */
   function pointsOf(path, field) {
     return (results ? results.points : []).filter(function (p) {
-      var v = p[path][field];
-      return typeof v === 'number' && isFinite(v) && v > 0;
+      var r = p[path], v = r[field];
+      return !r.skipped && !r.error && typeof v === 'number' && isFinite(v) && v > 0;
     }).map(function (p) { return { x: p.T, y: p[path][field] }; });
   }
 
@@ -327,7 +327,7 @@
   function cancel() {
     if (!sweep) return;
     sweep.cancel();
-    end('cancelled', 'Cancelled after ' + results.points.length + ' of the lengths.');
+    end('cancelled', 'Cancelled after ' + results.points.length + ' of the ' + Meter.lengths(results.params.tmax).length + ' lengths.');
   }
 
   /** The sweep in a Web Worker; if the worker cannot start after all, on the page instead. */

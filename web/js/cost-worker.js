@@ -48,11 +48,12 @@ var AttnCostMeter = (function () {
   function message(e) { return e && e.message ? e.message : String(e); }
 
   /**
-   * A sweep over lengths(tmax) of both paths with d_model and num_heads. Returns { step, total,
-   * dispose }: step() runs one slice and returns { done, progress (0..1), label, point? }, point
-   * being a finished length: { T, fused: { ms, bytes }, materialised: { ms, bytes, score_bytes } or
-   * { skipped: true, score_bytes } or { error } }. Throws (with the core's message) for sizes the
-   * core refuses.
+   * A sweep over lengths(tmax) of both paths with d_model and num_heads, after a short warm-up.
+   * Returns { step, dispose, lengths }: step() runs one slice and returns { done, progress (0..1),
+   * label, point? }, point being a finished length: { T, fused: { ms, bytes, calls },
+   * materialised: { ms, bytes, calls, score_bytes } or { skipped: true, score_bytes, budget_bytes }
+   * or { error, score_bytes } }; dispose() frees the core's objects. Throws (with the core's
+   * message) for sizes the core refuses.
    */
   function sweep(core, opts) {
     var d = opts.d_model, heads = opts.num_heads, Ts = lengths(opts.tmax);

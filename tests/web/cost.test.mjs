@@ -168,7 +168,7 @@ test('file://: the sweep runs in slices on the page, which keeps answering click
   }
   const delays = await page.evaluate(() => window.probeDelays);
   const during = delays.filter((d) => d.sweep === 'running');
-  assert.ok(during.length >= 5, `only ${during.length} clicks landed during the sweep`);
+  assert.ok(during.length >= 4, `only ${during.length} clicks landed during the sweep`);
   const worst = Math.max(...during.map((d) => d.delay));
   assert.ok(worst < 200, `a click waited ${worst.toFixed(0)} ms`);
   const { memory, time } = await checkFinished(page);

@@ -17,24 +17,54 @@ namespace attn::api {
 namespace {
 
 // ---- sizes: every limit is checked before the tensors it bounds are allocated ----
+// Counts are 64-bit: in wasm std::size_t has 32 bits, and 4096 trials × 1024 × 4096 would wrap to 0.
 
-void check_weight(std::size_t rows, std::size_t cols, const std::string& what) {
+using Count = std::uint64_t;
+
+void check_weight(Count rows, Count cols, const std::string& what) {
   if (rows * cols > Limits::weight_entries)
     fail("too_large", what + " would be " + shape_text(rows, cols) + "; each weight may have at most " +
                           std::to_string(Limits::weight_entries) + " entries");
 }
 
-void check_activations(std::size_t T, std::size_t d) {
+void check_activations(Count T, Count d) {
   if (T * d > Limits::activation_entries)
     fail("too_large", std::to_string(T) + " tokens × size " + std::to_string(d) + " is over the limit of " +
                           std::to_string(Limits::activation_entries) + " entries per activation");
 }
 
-void check_attention(std::size_t num_heads, std::size_t T) {
+void check_attention(Count num_heads, Count T) {
   if (num_heads * T * T > Limits::attention_entries)
     fail("too_large", std::to_string(num_heads) + " heads × " + std::to_string(T) + "² tokens is over the limit of " +
                           std::to_string(Limits::attention_entries) + " attention weights");
 }
+
+/// What answering a request takes, counted from its sizes before anything is allocated.
+struct Cost {
+  Count numbers = 0;  ///< in the response: weights, outputs, dropout tensors and, with steps, every intermediate
+  Count work = 0;     ///< multiply-adds of the core
+};
+
+/// The numbers of a response bound the core's working set and the JSON text (about 40 bytes a number while
+/// it is written), so a request under the limit fits in the wasm memory; the work bounds the time it takes.
+void check_cost(const Cost& cost) {
+  if (cost.numbers > Limits::response_numbers)
+    fail("too_large", "this request would return " + std::to_string(cost.numbers) +
+                          " numbers (weights, outputs and, with steps, every intermediate); the limit is " +
+                          std::to_string(Limits::response_numbers) +
+                          ": use fewer tokens or heads, a smaller d_out, or steps: false");
+  if (cost.work > Limits::work)
+    fail("too_large", "this request needs about " + std::to_string(cost.work) + " multiply-adds; the limit is " +
+                          std::to_string(Limits::work) + ": use fewer tokens or a smaller d_in or d_out");
+}
+
+/// 1 for the output, plus `steps` more copies of that shape when the steps are asked for.
+Count copies(bool with_steps, Count steps) { return 1 + (with_steps ? steps : 0); }
+
+Count qkv_numbers(Count d_in, Count d_out, bool qkv_bias) { return 3 * d_in * d_out + (qkv_bias ? 3 * d_out : 0); }
+
+/// One head: three projections (T·d_in·d_out each), then scores and context (T²·d_out each).
+Count head_work(Count T, Count d_in, Count d_out) { return 3 * T * d_in * d_out + 2 * T * T * d_out; }
 
 // ---- weights: drawn from the seed in the documented order, then replaced by any given ----
 
@@ -86,18 +116,25 @@ std::size_t d_out_of(const Fields& request, const Fields* weights, const std::st
     const json& first = weights->at(key).front();
     fallback = first.is_array() ? first.size() : weights->at(key).size();
   }
-  return request.size("d_out", fallback, 1, Limits::dim);
+  const std::size_t d_out = request.size("d_out", fallback, 1, Limits::dim);
+  if (d_out > Limits::dim)  // not given: taken from the weight, whose rows are not read yet
+    fail("too_large", weights->name(key) + " has " + std::to_string(d_out) + " columns, so d_out would be " +
+                          std::to_string(d_out) + "; the limit is " + std::to_string(Limits::dim));
+  return d_out;
 }
 
 // ---- dropout ----
+
+/// Whether dropout acts: a rate above 0, in training mode.
+bool dropout_acts(const Fields& request) {
+  return request.number("dropout", 0.0f, 0.0f, 1.0f) > 0.0f && request.boolean("training", true);
+}
 
 Dropout dropout_of(const Fields& request, std::size_t heads, std::size_t T, bool per_head) {
   Dropout dropout;
   dropout.seed = request.seed();
   const float p = request.number("dropout", 0.0f, 0.0f, 1.0f);
-  if (!request.boolean("training", true) || p == 0.0f) return dropout;  // evaluation mode: no dropout
-  dropout.p = p;
-  if (request.has("dropout_mask")) {
+  if (request.has("dropout_mask")) {  // checked even when dropout does not act, so a wrong mask never goes unseen
     Tensor3 mask = per_head ? to_tensor3(request.at("dropout_mask"), "dropout_mask", Limits::num_heads, Limits::tokens,
                                          Limits::tokens)
                             : stack({request.matrix("dropout_mask", Limits::tokens, Limits::tokens)});
@@ -110,6 +147,8 @@ Dropout dropout_of(const Fields& request, std::size_t heads, std::size_t T, bool
       if (keep != 0.0f && keep != 1.0f) fail("bad_value", "dropout_mask entries must be 0 (dropped) or 1 (kept)");
     dropout.keep_mask = mask;
   }
+  if (dropout_acts(request)) dropout.p = p;
+  else dropout.keep_mask.reset();  // evaluation mode or p = 0: no dropout
   return dropout;
 }
 
@@ -140,8 +179,12 @@ json finish(json response, const Trace& trace) {
 json simplified(const Fields& request) {
   request.only({"mechanism", "inputs", "steps"});
   Matrix inputs = request.matrix("inputs", Limits::tokens, Limits::dim);
-  check_attention(1, inputs.shape(0));
-  Trace trace(request.boolean("steps", false));
+  const Count T = inputs.shape(0), d = inputs.shape(1);
+  const bool steps = request.boolean("steps", false);
+  check_attention(1, T);
+  // steps: inputs, context_vecs (T·d); scores and three normalisations (T²)
+  check_cost({T * d * copies(steps, 2) + T * T * copies(steps, 4), 2 * T * T * d});
+  Trace trace(steps);
   AttentionResult result = simplified_attention(inputs, trace);
   return finish(weights_response(result, 0, json::object()), trace);
 }
@@ -152,22 +195,28 @@ struct SingleHead {
   QkvWeights weights;
 };
 
-SingleHead single_head(const Fields& request) {
+/// `attention_copies`: how many (T, T) tensors the response holds (its T·d ones are at most 5 with steps).
+SingleHead single_head(const Fields& request, Count attention_copies) {
   Matrix inputs = request.matrix("inputs", Limits::tokens, Limits::dim);
   const std::size_t T = inputs.shape(0), d_in = inputs.shape(1);
   auto weights = weights_of(request, {"W_query", "W_key", "W_value", "b_query", "b_key", "b_value"});
   const std::size_t d_out = d_out_of(request, weights ? &*weights : nullptr, "W_query", d_in);
+  const bool qkv_bias = request.boolean("qkv_bias", false);
   check_weight(d_in, d_out, "W_query");
   check_activations(T, std::max(d_in, d_out));
   check_attention(1, T);
+  // steps of size T·d: inputs, queries, keys, values, context_vecs
+  check_cost({qkv_numbers(d_in, d_out, qkv_bias) + Count{T} * std::max(d_in, d_out) * copies(request.boolean("steps", false), 5) +
+                  Count{T} * T * attention_copies,
+              head_work(T, d_in, d_out)});
   Rng rng(request.seed());
-  QkvWeights drawn = draw_qkv(rng, d_in, d_out, request.boolean("qkv_bias", false));
+  QkvWeights drawn = draw_qkv(rng, d_in, d_out, qkv_bias);
   return {inputs, qkv_given_or(weights ? &*weights : nullptr, drawn)};
 }
 
 json self_attention_request(const Fields& request) {
   request.only({"mechanism", "inputs", "d_out", "qkv_bias", "scale", "seed", "steps", "weights"});
-  SingleHead head = single_head(request);
+  SingleHead head = single_head(request, copies(request.boolean("steps", false), 3));  // scores, scaled, weights
   Trace trace(request.boolean("steps", false));
   AttentionResult result = self_attention(head.inputs, head.weights, request.boolean("scale", true), trace);
   json response = weights_response(result, 0, to_json(head.weights));
@@ -178,7 +227,9 @@ json self_attention_request(const Fields& request) {
 json causal_request(const Fields& request) {
   request.only({"mechanism", "inputs", "d_out", "qkv_bias", "scale", "seed", "steps", "weights", "dropout",
                 "training", "dropout_mask"});
-  SingleHead head = single_head(request);
+  // (T, T) steps: scores, scaled, mask, the three of route (a), masked scores, weights; dropout adds mask and result
+  const Count dropped = dropout_acts(request) ? 2 : 0;
+  SingleHead head = single_head(request, copies(request.boolean("steps", false), 8 + dropped) + dropped);
   Dropout dropout = dropout_of(request, 1, head.inputs.shape(0), false);
   Trace trace(request.boolean("steps", false));
   float routes_max_abs_diff = 0.0f;
@@ -203,7 +254,8 @@ json multihead_wrapper_request(const Fields& request) {
   std::size_t d_out = request.size("d_out", d_in, 1, Limits::dim);
   if (weights && weights->has("heads")) {
     const json& heads = weights->at("heads");
-    if (!heads.is_array() || heads.empty()) fail("wrong_type", "weights.heads must be a list of per-head weight objects");
+    if (!heads.is_array()) fail("wrong_type", "weights.heads must be a list of per-head weight objects");
+    if (heads.empty()) fail("empty", "weights.heads has no heads: give one weight object per head");
     if (request.has("num_heads") && heads.size() != num_heads)
       fail("shape_mismatch", "weights.heads has " + std::to_string(heads.size()) + " heads but num_heads is " +
                                  std::to_string(num_heads));
@@ -213,11 +265,18 @@ json multihead_wrapper_request(const Fields& request) {
     d_out = d_out_of(request, &first, "W_query", d_in);
     given_heads = heads;
   }
+  const bool qkv_bias = request.boolean("qkv_bias", false), steps = request.boolean("steps", false);
   check_weight(d_in, d_out, "W_query");
   check_activations(T, std::max(d_in, d_out * num_heads));
   check_attention(num_heads, T);
+  // steps per head: queries, keys, values, context (T·d_out each, T·num_heads·d_out in all), with inputs and the
+  // concatenation; (T, T) per head: scores, scaled, mask, masked scores, weights, and dropout's mask and result
+  const Count dropped = dropout_acts(request) ? 2 : 0;
+  check_cost({num_heads * qkv_numbers(d_in, d_out, qkv_bias) + Count{T} * std::max(d_in, d_out * num_heads) * copies(steps, 6) +
+                  Count{num_heads} * T * T * (copies(steps, 5 + dropped) + dropped),
+              num_heads * head_work(T, d_in, d_out)});
   Rng rng(request.seed());
-  std::vector<QkvWeights> heads = draw_heads(rng, num_heads, d_in, d_out, request.boolean("qkv_bias", false));
+  std::vector<QkvWeights> heads = draw_heads(rng, num_heads, d_in, d_out, qkv_bias);
   json weights_used = {{"heads", json::array()}};
   for (std::size_t h = 0; h < num_heads; ++h) {
     if (given_heads) {
@@ -228,10 +287,10 @@ json multihead_wrapper_request(const Fields& request) {
     weights_used["heads"].push_back(to_json(heads[h]));
   }
   Dropout dropout = dropout_of(request, num_heads, T, true);
-  Trace trace(request.boolean("steps", false));
+  Trace trace(steps);
   AttentionResult result = multihead_wrapper(inputs, heads, request.boolean("causal", true), dropout, trace);
   json response = weights_response(result, num_heads, weights_used);
-  response["parameter_count"] = wrapper_parameter_count(d_in, d_out, num_heads, request.boolean("qkv_bias", false));
+  response["parameter_count"] = wrapper_parameter_count(d_in, d_out, num_heads, qkv_bias);
   return finish(response, trace);
 }
 
@@ -252,7 +311,16 @@ json multihead_request(const Fields& request) {
   check_weight(d_out, d_out, "W_out");
   check_activations(T, std::max(d_in, d_out));
   check_attention(num_heads, T);
-  const bool qkv_bias = request.boolean("qkv_bias", false);
+  const bool qkv_bias = request.boolean("qkv_bias", false), steps = request.boolean("steps", false);
+  const bool compare = request.boolean("compare_wrapper", false);
+  // steps of size T·d: inputs, queries, keys, values, their three splits, context_heads, context_concat,
+  // context_vecs; (heads, T, T): scores, scaled, mask, masked scores, weights, and dropout's mask and result.
+  // compare_wrapper runs the heads a second time (its tensors are not returned, but they are held).
+  const Count dropped = dropout_acts(request) ? 2 : 0;
+  check_cost({qkv_numbers(d_in, d_out, qkv_bias) + Count{d_out} * d_out + d_out +
+                  Count{T} * std::max(d_in, d_out) * copies(steps, 10) +
+                  Count{num_heads} * T * T * (copies(steps, 5 + dropped) + dropped + (compare ? 1 : 0)),
+              head_work(T, d_in, d_out) * (compare ? 2 : 1) + Count{T} * d_out * d_out});
   Rng rng(request.seed());
   MultiHeadWeights w = draw_multihead(rng, d_in, d_out, qkv_bias);
   w.qkv = qkv_given_or(given, w.qkv);
@@ -260,7 +328,7 @@ json multihead_request(const Fields& request) {
   w.b_out = given_or(given, "b_out", w.b_out);
   Dropout dropout = dropout_of(request, num_heads, T, true);
   const bool causal = request.boolean("causal", true);
-  Trace trace(request.boolean("steps", false));
+  Trace trace(steps);
   AttentionResult result = multihead_attention(inputs, w, num_heads, causal, dropout, trace);
   json weights_used = to_json(w.qkv);
   weights_used["W_out"] = to_json(w.W_out);
@@ -268,7 +336,7 @@ json multihead_request(const Fields& request) {
   json response = weights_response(result, num_heads, weights_used);
   response["parameter_count"] = multihead_parameter_count(d_in, d_out, qkv_bias);
   response["head_dim"] = d_out / num_heads;
-  if (request.boolean("compare_wrapper", false)) {
+  if (compare) {
     // The wrapper's heads with weights sliced from the single matrices must give the same weights.
     Trace no_trace;
     AttentionResult wrapper = multihead_wrapper(inputs, slice_heads(w.qkv, num_heads), causal, dropout, no_trace);
@@ -297,17 +365,25 @@ json additive_request(const Fields& request) {
   auto weights = weights_of(request, {"W_decoder", "W_encoder", "b_attn", "v"});
   const Fields* given = weights ? &*weights : nullptr;
   const std::size_t d_attn = d_out_of(request, given, "W_encoder", d_enc);
+  const bool steps = request.boolean("steps", false);
   check_weight(d_dec, d_attn, "W_decoder");
   check_weight(d_enc, d_attn, "W_encoder");
   check_activations(std::max(S, T), std::max({d_enc, d_dec, d_attn}));
-  check_attention(S, T);
+  if (Count{S} * T > Limits::attention_entries)
+    fail("too_large", std::to_string(S) + " decoder states × " + std::to_string(T) + " encoder states is over the limit of " +
+                          std::to_string(Limits::attention_entries) + " attention weights");
+  // steps of size (S or T)·d: inputs, decoder_state, both projections, context_vecs; (S, T): scores, weights.
+  // Each score is v·tanh(s·W_decoder + h·W_encoder + b): d_attn multiply-adds for each of S·T pairs.
+  check_cost({Count{d_dec + d_enc + 2} * d_attn + Count{std::max(S, T)} * std::max({d_enc, d_dec, d_attn}) * copies(steps, 5) +
+                  Count{S} * T * copies(steps, 2),
+              Count{S} * d_dec * d_attn + Count{T} * d_enc * d_attn + Count{S} * T * (d_attn + d_enc)});
   Rng rng(request.seed());
   AdditiveWeights w = draw_additive(rng, d_dec, d_enc, d_attn);
   w.W_decoder = given_or(given, "W_decoder", w.W_decoder);
   w.W_encoder = given_or(given, "W_encoder", w.W_encoder);
   w.b_attn = given_or(given, "b_attn", w.b_attn);
   w.v = given_or(given, "v", w.v);
-  Trace trace(request.boolean("steps", false));
+  Trace trace(steps);
   AttentionResult result = additive_attention(encoder_states, decoder_states, w, trace);
   json weights_used = {{"W_decoder", to_json(w.W_decoder)}, {"W_encoder", to_json(w.W_encoder)},
                        {"b_attn", to_json(w.b_attn)}, {"v", to_json(w.v)}};
@@ -324,9 +400,10 @@ json embed_request(const Fields& request) {
     if (!list.is_array()) fail("wrong_type", "tokens must be a list of strings");
     if (list.size() > Limits::tokens)
       fail("too_large", "there are " + std::to_string(list.size()) + " tokens; the limit is " + std::to_string(Limits::tokens));
-    for (const auto& token : list) {
-      if (!token.is_string() || token.get<std::string>().empty()) fail("wrong_type", "tokens must be non-empty strings");
-      tokens.push_back(token.get<std::string>());
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (!list[i].is_string() || list[i].get<std::string>().empty())
+        fail("wrong_type", "tokens[" + std::to_string(i) + "] must be a non-empty string");
+      tokens.push_back(list[i].get<std::string>());
     }
   } else {
     const std::string text = request.text("text");
@@ -353,6 +430,8 @@ json rnn_encoder_request(const Fields& request) {
   check_weight(d_in, d_hidden, "W_xh");
   check_weight(d_hidden, d_hidden, "W_hh");
   check_activations(T, std::max(d_in, d_hidden));
+  // h_t = tanh(x_t·W_xh + h_{t−1}·W_hh + b_h): (d_in + d_hidden)·d_hidden multiply-adds a token
+  check_cost({Count{d_in + d_hidden + 1} * d_hidden + Count{T + 1} * d_hidden, Count{T} * (d_in + d_hidden) * d_hidden});
   Rng rng(request.seed());
   RnnWeights w = draw_rnn(rng, d_in, d_hidden);
   w.W_xh = given_or(given, "W_xh", w.W_xh);
@@ -372,16 +451,20 @@ json scaling_demo_request(const Fields& request) {
   std::vector<std::size_t> d_k_values;
   if (request.has("d_k_values")) {
     const json& list = request.at("d_k_values");
-    if (!list.is_array() || list.empty()) fail("wrong_type", "d_k_values must be a non-empty list of whole numbers");
-    if (list.size() > Limits::demo_points) fail("too_large", "d_k_values: at most 64 values");
+    if (!list.is_array()) fail("wrong_type", "d_k_values must be a list of whole numbers");
+    if (list.empty()) fail("empty", "d_k_values has no values: give at least one d_k");
+    if (list.size() > Limits::demo_points)
+      fail("too_large", "d_k_values has " + std::to_string(list.size()) + " values; the limit is " +
+                            std::to_string(Limits::demo_points));
     for (std::size_t i = 0; i < list.size(); ++i) {
-      const json item_object = {{"d_k", list[i]}};
-      Fields item(item_object, "d_k_values[" + std::to_string(i) + "]");
-      d_k_values.push_back(item.size("d_k", 1, 1, Limits::demo_dim));
+      const std::string key = "d_k_values[" + std::to_string(i) + "]";
+      const json item_object = {{key, list[i]}};  // read like a field, so its message names it
+      d_k_values.push_back(Fields(item_object, "").size(key, 1, 1, Limits::demo_dim));
     }
   }
-  std::size_t work = 0;
-  for (std::size_t d_k : d_k_values) work += trials * T * d_k;
+  const std::size_t d_k = request.size("d_k", 0, 1, Limits::demo_dim);  // 0: no example asked for
+  Count work = 0;
+  for (std::size_t d : d_k_values) work += Count{trials} * T * d;
   if (work > Limits::demo_work)
     fail("too_large", "trials × T × Σ d_k is " + std::to_string(work) + "; the limit is " + std::to_string(Limits::demo_work));
   json response = json::object();
@@ -390,8 +473,7 @@ json scaling_demo_request(const Fields& request) {
     response["curve"].push_back({{"d_k", point.d_k}, {"score_std", point.score_std},
                                  {"score_std_scaled", point.score_std_scaled}, {"max_weight", point.max_weight},
                                  {"max_weight_scaled", point.max_weight_scaled}});
-  if (request.has("d_k")) {
-    const std::size_t d_k = request.size("d_k", 1, 1, Limits::demo_dim);
+  if (d_k > 0) {
     Matrix attn_scores = scaling_example_scores(d_k, T, request.seed());        // (1, T)  q·k
     Matrix attn_scores_scaled = attn_scores * (1.0f / std::sqrt(float(d_k)));   // (1, T)  q·k / √d_k
     response["attn_scores"] = to_json(row(attn_scores, 0));
@@ -431,38 +513,78 @@ json dispatch(const json& body) {
       {"scaling_demo", scaling_demo_request},
       {"parameter_count", parameter_count_request},
   };
+  if (!body.is_object())
+    fail("parse_error", std::string("the request must be one JSON object, {\"mechanism\": …}, not ") +
+                            (body.is_array() ? "a list" : body.is_string() ? "a string" : body.is_null() ? "null" : "a single value"));
   Fields request(body, "");
   const std::string mechanism = request.text("mechanism");
   auto found = mechanisms.find(mechanism);
   if (found == mechanisms.end()) {
     std::string names;
     for (const auto& entry : mechanisms) names += (names.empty() ? "" : ", ") + entry.first;
-    fail("unknown_mechanism", "unknown mechanism \"" + mechanism.substr(0, 64) + "\"; choose one of: " + names);
+    fail("unknown_mechanism", "unknown mechanism \"" + excerpt(mechanism) + "\"; choose one of: " + names);
   }
   return found->second(request);
+}
+
+/// "[json.exception.parse_error.101] parse error at …" without the bracket, which says nothing to a learner.
+std::string without_exception_id(const char* what) {
+  const std::string text = what;
+  const std::size_t end = text.rfind("] ", text.find(' '));
+  return excerpt(end == std::string::npos ? text : text.substr(end + 2), 240);
+}
+
+json parse_request(const std::string& text) {
+  if (text.size() > Limits::request_bytes)
+    fail("too_large", "the request is " + std::to_string(text.size()) + " bytes; the limit is " +
+                          std::to_string(Limits::request_bytes));
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    fail("parse_error", "the request is empty: send one JSON object, such as "
+                        "{\"mechanism\": \"simplified\", \"inputs\": [[1, 0], [0, 1]]}");
+  check_nesting(text, Limits::nesting);
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    const bool non_finite = text.find("NaN") != std::string::npos || text.find("Infinity") != std::string::npos;
+    fail("parse_error", "the request is not valid JSON: " + without_exception_id(e.what()) +
+                            (non_finite ? " (JSON has no NaN or Infinity: every number must be finite)" : ""));
+  } catch (const json::out_of_range& e) {  // a number beyond double, such as 1e999, which would be infinite
+    fail("not_finite", "a number in the request is out of range (" + without_exception_id(e.what()) +
+                           "): every number must be finite, |x| < 3.4e38 (float32)");
+  }
+}
+
+std::string to_text(const json& response) {
+  // Invalid UTF-8 (in a token) is replaced rather than thrown on.
+  return response.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string respond(const std::string& request_json) {
+  json response;
+  try {
+    response = dispatch(parse_request(request_json));
+    return to_text(response);  // inside the try: writing a large response can run out of memory too
+  } catch (const RequestError& e) {
+    response = error_response(e.code, e.what());
+  } catch (const std::bad_alloc&) {
+    response = error_response("internal", "the core ran out of memory answering this request; "
+                                          "try fewer tokens or smaller sizes (the core keeps working)");
+  } catch (const std::exception& e) {
+    response = error_response("internal", "the core failed: " + excerpt(e.what(), 240));
+  } catch (...) {
+    response = error_response("internal", "the core failed for an unknown reason");
+  }
+  return to_text(response);
 }
 
 }  // namespace
 
 std::string handle_request(const std::string& request_json) {
-  json response;
   try {
-    if (request_json.size() > Limits::request_bytes)
-      fail("too_large", "the request is " + std::to_string(request_json.size()) + " bytes; the limit is " +
-                            std::to_string(Limits::request_bytes));
-    json body = json::parse(request_json);  // throws parse_error
-    response = dispatch(body);
-  } catch (const RequestError& e) {
-    response = error_response(e.code, e.what());
-  } catch (const json::parse_error& e) {
-    response = error_response("parse_error", std::string("the request is not valid JSON: ") + e.what());
-  } catch (const std::bad_alloc&) {
-    response = error_response("internal", "the core ran out of memory; try a smaller request");
-  } catch (const std::exception& e) {
-    response = error_response("internal", std::string("the core failed: ") + e.what());
+    return respond(request_json);
+  } catch (...) {  // even the error could not be written (memory exhausted): a reply that needs no JSON library
+    return R"({"error":{"code":"internal","message":"the core ran out of memory; try a smaller request"}})";
   }
-  // Invalid UTF-8 (in a token or a field name) is replaced rather than thrown on.
-  return response.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 bool is_error_response(const std::string& response_json) {

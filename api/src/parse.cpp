@@ -11,6 +11,33 @@ std::string shape_text(std::size_t rows, std::size_t cols) {
   return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
 }
 
+std::string excerpt(const std::string& text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // not inside a character
+  return text.substr(0, end) + "…";
+}
+
+void check_nesting(const std::string& text, std::size_t max_depth) {
+  std::size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth)
+        fail("too_large", "the request nests lists and objects deeper than the limit of " + std::to_string(max_depth) +
+                              " levels (a request needs at most 6)");
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+}
+
 namespace {
 
 const char* type_name(const json& value) {
@@ -25,6 +52,10 @@ const char* type_name(const json& value) {
 }
 
 float to_float(const json& value, const std::string& name) {
+  // JSON has no NaN or Infinity: JavaScript's JSON.stringify writes them as null.
+  if (value.is_null())
+    fail("not_finite", name + " is null where a number belongs: NaN and Infinity cannot be sent (JSON.stringify "
+                              "writes them as null); give a finite number");
   if (!value.is_number()) fail("wrong_type", name + " must be a number, not " + type_name(value));
   const double x = value.get<double>();
   if (!std::isfinite(x) || std::fabs(x) > std::numeric_limits<float>::max())
@@ -113,7 +144,7 @@ std::size_t Fields::size(const std::string& key, std::size_t fallback, std::size
   const double x = value.get<double>();
   if (!std::isfinite(x) || x != std::floor(x)) fail("wrong_type", name(key) + " must be a whole number");
   if (x < static_cast<double>(lo))
-    fail("bad_value", name(key) + " must be at least " + std::to_string(lo));
+    fail("bad_value", name(key) + " is " + value.dump() + "; it must be at least " + std::to_string(lo));
   if (x > static_cast<double>(hi))
     fail("too_large", name(key) + " is " + value.dump() + "; the limit is " + std::to_string(hi));
   return static_cast<std::size_t>(x);
@@ -124,8 +155,9 @@ std::uint64_t Fields::seed() const {
   const json& value = at("seed");
   if (!value.is_number()) fail("wrong_type", name("seed") + " must be a whole number");
   const double x = value.get<double>();
-  if (!std::isfinite(x) || x != std::floor(x) || x < 0 || x > 4294967295.0)
-    fail("bad_value", name("seed") + " must be a whole number from 0 to 4294967295");
+  if (!std::isfinite(x) || x != std::floor(x)) fail("wrong_type", name("seed") + " must be a whole number");
+  if (x < 0 || x > 4294967295.0)
+    fail("bad_value", name("seed") + " is " + value.dump() + "; it must be a whole number from 0 to 4294967295");
   return static_cast<std::uint64_t>(x);
 }
 
@@ -156,7 +188,7 @@ void Fields::only(std::initializer_list<const char*> known) const {
     if (!found) {
       std::string list;
       for (const char* k : known) list += std::string(list.empty() ? "" : ", ") + k;
-      fail("unknown_field", "unknown field \"" + name(item.key()).substr(0, 64) + "\"; the fields here are: " + list);
+      fail("unknown_field", "unknown field \"" + excerpt(name(item.key())) + "\"; the fields here are: " + list);
     }
   }
 }

@@ -60,4 +60,12 @@ Tensor3 to_tensor3(const json& value, const std::string& name, std::size_t max_h
 /// "(2, 3)" for messages.
 std::string shape_text(std::size_t rows, std::size_t cols);
 
+/// At most `max_bytes` of `text` for a message, cut at a UTF-8 character boundary, "…" when cut:
+/// a hostile key or value (megabytes long) never makes a message long.
+std::string excerpt(const std::string& text, std::size_t max_bytes = 64);
+
+/// Rejects (too_large) a request whose lists and objects nest deeper than `max_depth`, by a scan of
+/// the text before it is parsed: "[[[[…" would otherwise cost the parser memory for every level.
+void check_nesting(const std::string& text, std::size_t max_depth);
+
 }  // namespace attn::api

@@ -1,0 +1,581 @@
+// Bad, hostile and oversized requests through attn::api::handle_request (docs/api.md, "Errors"):
+// each gets exactly {"error": {"code", "message"}} with the documented code and a message that names
+// what to change; limits are checked before anything is allocated; running out of memory is reported.
+
+#include <algorithm>
+#include <cstdlib>
+#include <new>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "attn/api.hpp"
+#include "reference.hpp"
+
+using namespace attn;
+using namespace attn::test;
+
+// ---- allocation probe ----
+// This executable replaces the global operator new/delete (as the standard allows) to see the largest
+// single allocation a request makes, and to make allocations over a size fail with std::bad_alloc.
+// Everything goes through malloc/free, so AddressSanitizer still checks every block.
+
+namespace {
+
+struct AllocationProbe {
+  bool watching = false;
+  std::size_t largest = 0;                 ///< largest single allocation while watching
+  std::size_t fail_above = std::size_t(-1);  ///< allocations over this many bytes throw std::bad_alloc
+};
+
+AllocationProbe& probe() {
+  static AllocationProbe instance;  // constant-initialised: creating it allocates nothing
+  return instance;
+}
+
+void* allocate(std::size_t bytes) {
+  AllocationProbe& p = probe();
+  if (p.watching) {
+    p.largest = std::max(p.largest, bytes);
+    if (bytes > p.fail_above) throw std::bad_alloc();
+  }
+  if (void* block = std::malloc(bytes == 0 ? 1 : bytes)) return block;
+  throw std::bad_alloc();
+}
+
+void* allocate_or_null(std::size_t bytes) noexcept {
+  try {
+    return allocate(bytes);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+
+}  // namespace
+
+void* operator new(std::size_t bytes) { return allocate(bytes); }
+void* operator new[](std::size_t bytes) { return allocate(bytes); }
+void* operator new(std::size_t bytes, const std::nothrow_t&) noexcept { return allocate_or_null(bytes); }
+void* operator new[](std::size_t bytes, const std::nothrow_t&) noexcept { return allocate_or_null(bytes); }
+void operator delete(void* block) noexcept { std::free(block); }
+void operator delete[](void* block) noexcept { std::free(block); }
+void operator delete(void* block, std::size_t) noexcept { std::free(block); }
+void operator delete[](void* block, std::size_t) noexcept { std::free(block); }
+void operator delete(void* block, const std::nothrow_t&) noexcept { std::free(block); }
+void operator delete[](void* block, const std::nothrow_t&) noexcept { std::free(block); }
+
+namespace {
+
+/// Watches the allocations of one request (and stops when it goes out of scope).
+struct Watch {
+  explicit Watch(std::size_t fail_above = std::size_t(-1)) {
+    probe().largest = 0;
+    probe().fail_above = fail_above;
+    probe().watching = true;
+  }
+  ~Watch() { probe().watching = false; }
+  std::size_t largest() const { return probe().largest; }
+};
+
+// ---- the error shape ----
+
+const std::set<std::string> documented_codes{"parse_error", "missing_field", "wrong_type", "unknown_mechanism",
+                                             "unknown_field", "ragged", "empty", "shape_mismatch", "not_finite",
+                                             "bad_value", "too_large", "internal"};
+
+/// A bad request's reply: only {"error": {"code", "message"}}, a documented code, a short non-empty message.
+json error_of(const std::string& request_text) {
+  const std::string response = api::handle_request(request_text);
+  INFO("response: " << response.substr(0, 400));
+  REQUIRE(api::is_error_response(response));
+  const json parsed = json::parse(response);  // always valid JSON, whatever the request held
+  REQUIRE(parsed.size() == 1);
+  const json& error = parsed.at("error");
+  REQUIRE(error.is_object());
+  REQUIRE(error.size() == 2);
+  REQUIRE(error.at("code").is_string());
+  REQUIRE(error.at("message").is_string());
+  CHECK(documented_codes.count(error["code"].get<std::string>()) == 1);
+  const std::string message = error["message"];
+  CHECK(message.size() >= 12);   // a sentence, not a bare code
+  CHECK(message.size() <= 600);  // whatever the request held, the message stays short
+  CHECK(message.find("json.exception") == std::string::npos);  // the library's ids mean nothing to a learner
+  return error;
+}
+
+json error_of(const json& request) { return error_of(request.dump()); }
+json error_of(const char* request_text) { return error_of(std::string(request_text)); }
+
+/// One row of a table: a request, the code it must get, and words its message must hold (the field or
+/// limit to change), so that the learner knows what to do.
+struct Case {
+  std::string what;
+  std::string request;
+  std::string code;
+  std::vector<std::string> message_has;
+};
+
+void check_table(const std::vector<Case>& cases) {
+  for (const Case& c : cases) {
+    INFO(c.what << ": " << c.request.substr(0, 200));
+    const json error = error_of(c.request);
+    CHECK(error["code"] == c.code);
+    for (const std::string& words : c.message_has) {
+      INFO("message: " << error["message"].get<std::string>());
+      CHECK(error["message"].get<std::string>().find(words) != std::string::npos);
+    }
+  }
+}
+
+/// The running example's six tokens, as a JSON text to splice into requests.
+std::string book_inputs_text() { return book()["inputs"].dump(); }
+
+/// {"mechanism": m, "inputs": book, <extra>} as text; `extra` is raw JSON members (may hold 1e999).
+std::string book_request(const std::string& mechanism, const std::string& extra = "") {
+  return R"({"mechanism":")" + mechanism + R"(","inputs":)" + book_inputs_text() + (extra.empty() ? "" : "," + extra) + "}";
+}
+
+/// T rows of d copies of x, as JSON text.
+std::string rows_text(std::size_t T, std::size_t d, const std::string& x = "0.5") {
+  std::string row = "[";
+  for (std::size_t j = 0; j < d; ++j) row += (j ? "," : "") + x;
+  row += "]";
+  std::string out = "[";
+  for (std::size_t i = 0; i < T; ++i) out += (i ? "," : "") + row;
+  return out + "]";
+}
+
+std::string ok_response_of(const std::string& request_text) {
+  const std::string response = api::handle_request(request_text);
+  INFO("response: " << response.substr(0, 400));
+  REQUIRE_FALSE(api::is_error_response(response));
+  return response;
+}
+
+}  // namespace
+
+TEST_CASE("text that is not one JSON object is a parse_error", "[errors]") {
+  check_table({
+      {"empty text", "", "parse_error", {"empty", "mechanism"}},
+      {"only white space", " \n\t ", "parse_error", {"empty"}},
+      {"cut off", R"({"mechanism":"simplified","inputs":[[1,2])", "parse_error", {"not valid JSON", "column"}},
+      {"trailing comma", R"({"mechanism":"simplified","inputs":[[1]],})", "parse_error", {"not valid JSON"}},
+      {"text after the object", R"({"mechanism":"simplified","inputs":[[1]]} and more)", "parse_error", {"not valid JSON"}},
+      {"single quotes", R"({'mechanism':'simplified'})", "parse_error", {"not valid JSON"}},
+      {"a comment", R"({"mechanism":"simplified" /* hi */,"inputs":[[1]]})", "parse_error", {"not valid JSON"}},
+      {"a list", "[1,2]", "parse_error", {"one JSON object", "a list"}},
+      {"a string", R"("simplified")", "parse_error", {"one JSON object", "a string"}},
+      {"null", "null", "parse_error", {"one JSON object", "null"}},
+      {"a number", "42", "parse_error", {"one JSON object"}},
+      {"NaN literal", R"({"mechanism":"simplified","inputs":[[NaN]]})", "parse_error", {"no NaN or Infinity"}},
+      {"Infinity literal", R"({"mechanism":"simplified","inputs":[[Infinity]]})", "parse_error", {"no NaN or Infinity"}},
+      {"invalid UTF-8 in a string", "{\"mechanism\":\"simpl\xff\xfe\"}", "parse_error", {"not valid JSON"}},
+      {"a NUL byte", std::string("{\"mechanism\":\"simplified\"\0}", 27), "parse_error", {"not valid JSON"}},
+  });
+}
+
+TEST_CASE("mechanism: missing, mistyped or unknown", "[errors]") {
+  check_table({
+      {"no mechanism", "{}", "missing_field", {"\"mechanism\" is required"}},
+      {"null mechanism", R"({"mechanism":null})", "missing_field", {"mechanism"}},
+      {"a number", R"({"mechanism":7})", "wrong_type", {"mechanism must be a string"}},
+      {"a list", R"({"mechanism":["simplified"]})", "wrong_type", {"mechanism"}},
+      {"unknown", R"({"mechanism":"softmax"})", "unknown_mechanism", {"softmax", "simplified", "multihead"}},
+      {"wrong case", R"({"mechanism":"Simplified"})", "unknown_mechanism", {"choose one of"}},
+      {"empty", R"({"mechanism":""})", "unknown_mechanism", {"choose one of"}},
+  });
+}
+
+TEST_CASE("missing and mistyped fields name the field", "[errors]") {
+  check_table({
+      {"no inputs", R"({"mechanism":"simplified"})", "missing_field", {"\"inputs\" is required"}},
+      {"no inputs (causal)", R"({"mechanism":"causal","d_out":2})", "missing_field", {"inputs"}},
+      {"no decoder_state", book_request("additive"), "missing_field", {"decoder_state"}},
+      {"no text or tokens", R"({"mechanism":"embed"})", "missing_field", {"text"}},
+      {"inputs a number", R"({"mechanism":"simplified","inputs":3})", "wrong_type", {"inputs", "list of rows"}},
+      {"inputs an object", R"({"mechanism":"simplified","inputs":{"a":1}})", "wrong_type", {"inputs"}},
+      {"inputs a flat list", R"({"mechanism":"simplified","inputs":[1,2]})", "wrong_type", {"inputs"}},
+      {"a string entry", R"({"mechanism":"simplified","inputs":[[1,"a"]]})", "wrong_type", {"inputs[0][1]", "a string"}},
+      {"a boolean entry", R"({"mechanism":"simplified","inputs":[[1,true]]})", "wrong_type", {"inputs[0][1]", "a boolean"}},
+      {"a nested list entry", R"({"mechanism":"simplified","inputs":[[1,[2]]]})", "wrong_type", {"inputs[0][1]"}},
+      {"a later row not a list", R"({"mechanism":"simplified","inputs":[[1],2]})", "wrong_type", {"inputs[1]"}},
+      {"steps a string", book_request("simplified", R"("steps":"yes")"), "wrong_type", {"steps", "true or false"}},
+      {"scale a number", book_request("self_attention", R"("scale":1)"), "wrong_type", {"scale"}},
+      {"d_out a string", book_request("self_attention", R"("d_out":"4")"), "wrong_type", {"d_out", "whole number"}},
+      {"d_out a fraction", book_request("self_attention", R"("d_out":2.5)"), "wrong_type", {"d_out", "whole number"}},
+      {"num_heads a fraction", book_request("multihead", R"("num_heads":1.5)"), "wrong_type", {"num_heads"}},
+      {"seed a string", book_request("causal", R"("seed":"1")"), "wrong_type", {"seed"}},
+      {"seed a fraction", book_request("causal", R"("seed":1.5)"), "wrong_type", {"seed", "whole number"}},
+      {"dropout a string", book_request("causal", R"("dropout":"0.5")"), "wrong_type", {"dropout"}},
+      {"weights a list", book_request("self_attention", R"("weights":[1])"), "wrong_type", {"weights", "object"}},
+      {"a weight a number", book_request("self_attention", R"("weights":{"W_query":1})"), "wrong_type", {"weights.W_query"}},
+      {"heads not a list", book_request("multihead_wrapper", R"("weights":{"heads":{}})"), "wrong_type", {"weights.heads"}},
+      {"a head not an object", book_request("multihead_wrapper", R"("weights":{"heads":[1]})"), "wrong_type", {"weights.heads[0]"}},
+      {"decoder_state a string", book_request("additive", R"("decoder_state":"x")"), "wrong_type", {"decoder_state"}},
+      {"text a number", R"({"mechanism":"embed","text":5})", "wrong_type", {"text must be a string"}},
+      {"tokens a string", R"({"mechanism":"embed","tokens":"abc"})", "wrong_type", {"tokens"}},
+      {"an empty token", R"({"mechanism":"embed","tokens":["a",""]})", "wrong_type", {"tokens[1]"}},
+      {"a number token", R"({"mechanism":"embed","tokens":["a",3]})", "wrong_type", {"tokens[1]"}},
+      {"d_k_values a number", R"({"mechanism":"scaling_demo","d_k_values":4})", "wrong_type", {"d_k_values"}},
+      {"a d_k value a string", R"({"mechanism":"scaling_demo","d_k_values":[1,"x"]})", "wrong_type", {"d_k_values[1]"}},
+      {"qkv_bias a string", R"({"mechanism":"parameter_count","qkv_bias":"no"})", "wrong_type", {"qkv_bias"}},
+  });
+}
+
+TEST_CASE("a field the mechanism does not take is an unknown_field", "[errors]") {
+  check_table({
+      {"a typo", book_request("causal", R"("dropuot":0.1)"), "unknown_field", {"\"dropuot\"", "dropout"}},
+      {"simplified takes no d_out", book_request("simplified", R"("d_out":2)"), "unknown_field", {"d_out", "inputs, steps"}},
+      {"a bias outside weights", book_request("self_attention", R"("b_query":[1])"), "unknown_field", {"b_query"}},
+      {"a misspelt weight", book_request("self_attention", R"("weights":{"W_qurey":[[1]]})"), "unknown_field",
+       {"weights.W_qurey", "W_query"}},
+      {"a weight of another mechanism", book_request("multihead", R"("weights":{"v":[1]})"), "unknown_field", {"weights.v"}},
+      {"a head's unknown weight", book_request("multihead_wrapper", R"("weights":{"heads":[{"W_out":[[1]]}]})"),
+       "unknown_field", {"weights.heads[0].W_out"}},
+      {"dropout on self_attention", book_request("self_attention", R"("dropout":0.5)"), "unknown_field", {"dropout"}},
+      {"compare_wrapper on the wrapper", book_request("multihead_wrapper", R"("compare_wrapper":true)"), "unknown_field",
+       {"compare_wrapper"}},
+  });
+}
+
+TEST_CASE("ragged and empty matrices", "[errors]") {
+  check_table({
+      {"a short row", R"({"mechanism":"simplified","inputs":[[1,2],[3]]})", "ragged", {"inputs", "row 1 has 1"}},
+      {"an empty later row", R"({"mechanism":"simplified","inputs":[[1],[]]})", "ragged", {"inputs"}},
+      {"a long row", R"({"mechanism":"causal","inputs":[[1,2],[3,4,5]]})", "ragged", {"row 0 has 2", "row 1 has 3"}},
+      {"a ragged weight", book_request("self_attention", R"("weights":{"W_query":[[1,2],[3],[4,5]]})"), "ragged",
+       {"weights.W_query"}},
+      {"a ragged decoder_state", book_request("additive", R"("decoder_state":[[1],[1,2]])"), "ragged", {"decoder_state"}},
+      {"a ragged head mask", book_request("multihead", R"("num_heads":3,"dropout":0.5,"dropout_mask":[)" + rows_text(6, 6, "1") +
+                                                           "," + rows_text(6, 6, "1") + "," + rows_text(5, 6, "1") + "]"),
+       "ragged", {"dropout_mask"}},
+      {"no rows", R"({"mechanism":"simplified","inputs":[]})", "empty", {"inputs has no rows"}},
+      {"an empty row", R"({"mechanism":"simplified","inputs":[[]]})", "empty", {"inputs[0] has no numbers"}},
+      {"an empty decoder_state", book_request("additive", R"("decoder_state":[])"), "empty", {"decoder_state"}},
+      {"an empty bias", book_request("self_attention", R"("qkv_bias":true,"weights":{"b_key":[]})"), "empty", {"weights.b_key"}},
+      {"no heads", book_request("multihead_wrapper", R"("weights":{"heads":[]})"), "empty", {"weights.heads"}},
+      {"empty text", R"({"mechanism":"embed","text":""})", "empty", {"no tokens"}},
+      {"only spaces", R"({"mechanism":"embed","text":"    "})", "empty", {"no tokens"}},
+      {"no tokens", R"({"mechanism":"embed","tokens":[]})", "empty", {"no tokens"}},
+      {"no d_k values", R"({"mechanism":"scaling_demo","d_k_values":[]})", "empty", {"d_k_values"}},
+  });
+}
+
+TEST_CASE("weights and masks that do not fit the inputs are a shape_mismatch", "[errors]") {
+  // The book's inputs are 6 × 3.
+  check_table({
+      {"W_query with too few rows", book_request("self_attention", R"("weights":{"W_query":[[1,2],[3,4]]})"),
+       "shape_mismatch", {"weights.W_query", "(2, 2)", "(3, 2)"}},
+      {"W_key unlike W_query", book_request("causal", R"("weights":{"W_query":[[1],[2],[3]],"W_key":[[1,2],[3,4],[5,6]]})"),
+       "shape_mismatch", {"weights.W_key", "(3, 1)"}},
+      {"d_out unlike the weight", book_request("self_attention", R"("d_out":4,"weights":{"W_query":[[1,2],[3,4],[5,6]]})"),
+       "shape_mismatch", {"weights.W_query", "(3, 4)"}},
+      {"a bias of the wrong length", book_request("self_attention", R"("qkv_bias":true,"d_out":2,"weights":{"b_value":[1,2,3]})"),
+       "shape_mismatch", {"weights.b_value", "3 numbers", "2"}},
+      {"W_out not square", book_request("multihead", R"("d_out":2,"weights":{"W_out":[[1,2,3],[4,5,6]]})"), "shape_mismatch",
+       {"weights.W_out"}},
+      {"b_out of the wrong length", book_request("multihead", R"("weights":{"b_out":[1]})"), "shape_mismatch", {"weights.b_out"}},
+      {"heads unlike num_heads", book_request("multihead_wrapper", R"("num_heads":3,"weights":{"heads":[{}]})"), "shape_mismatch",
+       {"weights.heads has 1", "num_heads is 3"}},
+      {"a second head of another size",
+       book_request("multihead_wrapper", R"("weights":{"heads":[{"W_query":[[1],[2],[3]]},{"W_query":[[1,2],[3,4],[5,6]]}]})"),
+       "shape_mismatch", {"weights.heads[1].W_query"}},
+      {"W_encoder for other states", book_request("additive", R"("decoder_state":[1,2],"weights":{"W_encoder":[[1],[2]]})"),
+       "shape_mismatch", {"weights.W_encoder"}},
+      {"W_decoder for another decoder", book_request("additive", R"("decoder_state":[1,2],"d_out":2,"weights":{"W_decoder":[[1,2]]})"),
+       "shape_mismatch", {"weights.W_decoder"}},
+      {"W_hh not square", book_request("rnn_encoder", R"("d_out":2,"weights":{"W_hh":[[1,2,3],[4,5,6]]})"), "shape_mismatch",
+       {"weights.W_hh"}},
+      {"a mask with too few rows", book_request("causal", R"("dropout":0.5,"dropout_mask":)" + rows_text(5, 6, "1")),
+       "shape_mismatch", {"dropout_mask", "(6, 6)"}},
+      {"a mask with too many columns", book_request("causal", R"("dropout":0.5,"dropout_mask":)" + rows_text(6, 7, "1")),
+       "shape_mismatch", {"dropout_mask"}},
+      {"one mask where each head needs one",
+       book_request("multihead", R"("d_out":4,"num_heads":2,"dropout":0.5,"dropout_mask":[)" + rows_text(6, 6, "1") + "]"),
+       "shape_mismatch", {"num_heads × T × T", "2 × 6 × 6"}},
+      {"a per-head mask for one head", book_request("causal", R"("dropout":0.5,"dropout_mask":[)" + rows_text(6, 6, "1") + "]"),
+       "wrong_type", {"dropout_mask"}},
+  });
+}
+
+TEST_CASE("values outside their range are a bad_value", "[errors]") {
+  check_table({
+      {"num_heads 3 with d_out 4", R"({"mechanism":"multihead","inputs":[[1,0],[0,1]],"d_out":4,"num_heads":3})", "bad_value",
+       {"num_heads (3) must divide d_out (4)", "Try num_heads = 1, 2"}},
+      {"num_heads 4 with d_in 3", book_request("multihead", R"("num_heads":4)"), "bad_value", {"must divide d_out (3)"}},
+      {"num_heads 0", book_request("multihead", R"("num_heads":0)"), "bad_value", {"num_heads", "at least 1"}},
+      {"num_heads negative", book_request("multihead_wrapper", R"("num_heads":-2)"), "bad_value", {"num_heads"}},
+      {"d_out 0", book_request("self_attention", R"("d_out":0)"), "bad_value", {"d_out", "at least 1"}},
+      {"d_out negative", book_request("causal", R"("d_out":-3)"), "bad_value", {"d_out is -3"}},
+      {"dropout 1 (everything dropped)", book_request("causal", R"("dropout":1)"), "bad_value", {"dropout is 1", "below 1"}},
+      {"dropout 1.5", book_request("multihead", R"("dropout":1.5)"), "bad_value", {"dropout"}},
+      {"dropout negative", book_request("causal", R"("dropout":-0.1)"), "bad_value", {"dropout is -0.1", "at least 0"}},
+      {"dropout just under 0", book_request("multihead_wrapper", R"("dropout":-1e-9)"), "bad_value", {"dropout"}},
+      {"a mask entry 2", book_request("causal", R"("dropout":0.5,"dropout_mask":)" + rows_text(6, 6, "2")), "bad_value",
+       {"dropout_mask entries must be 0", "or 1"}},
+      {"a mask entry 0.5", book_request("causal", R"("dropout":0.5,"dropout_mask":)" + rows_text(6, 6, "0.5")), "bad_value",
+       {"dropout_mask"}},
+      {"a mask entry -1 per head", book_request("multihead", R"("dropout":0.5,"dropout_mask":[)" + rows_text(6, 6, "-1") + "]"),
+       "bad_value", {"dropout_mask"}},
+      {"a bad mask is seen in evaluation mode too",
+       book_request("causal", R"("dropout":0.5,"training":false,"dropout_mask":)" + rows_text(6, 6, "3")), "bad_value",
+       {"dropout_mask"}},
+      {"a mask of the wrong shape without dropout", book_request("causal", R"("dropout_mask":)" + rows_text(2, 2, "1")),
+       "shape_mismatch", {"dropout_mask"}},
+      {"seed negative", book_request("causal", R"("seed":-1)"), "bad_value", {"seed", "0 to 4294967295"}},
+      {"seed 2^32", book_request("causal", R"("seed":4294967296)"), "bad_value", {"seed"}},
+      {"biases without qkv_bias", book_request("self_attention", R"("weights":{"b_query":[1,2,3]})"), "bad_value",
+       {"weights.b_query", "qkv_bias is false"}},
+      {"a d_k of 0", R"({"mechanism":"scaling_demo","d_k_values":[1,0]})", "bad_value", {"d_k_values[1]", "at least 1"}},
+      {"T of 0", R"({"mechanism":"scaling_demo","T":0})", "bad_value", {"T"}},
+      {"parameter_count's heads", R"({"mechanism":"parameter_count","d_in":768,"num_heads":7})", "bad_value",
+       {"num_heads (7) must divide d_out (768)"}},
+  });
+}
+
+TEST_CASE("NaN, infinities and numbers beyond float32 are not_finite", "[errors]") {
+  check_table({
+      {"1e999 overflows to infinity", R"({"mechanism":"simplified","inputs":[[1e999]]})", "not_finite", {"1e999", "finite"}},
+      {"-1e999", R"({"mechanism":"simplified","inputs":[[1,-1e999]]})", "not_finite", {"-1e999"}},
+      {"1e999 as dropout", book_request("causal", R"("dropout":1e999)"), "not_finite", {"finite"}},
+      {"1e999 in a weight", book_request("self_attention", R"("weights":{"W_query":[[1e999]]})"), "not_finite", {"finite"}},
+      {"a 400-digit integer", R"({"mechanism":"simplified","inputs":[[1)" + std::string(400, '0') + "]]}", "not_finite",
+       {"out of range"}},
+      {"1e39 is beyond float32", R"({"mechanism":"simplified","inputs":[[1e39]]})", "not_finite",
+       {"inputs[0][0]", "float32"}},
+      {"-3.5e38 is beyond float32", R"({"mechanism":"causal","inputs":[[1],[-3.5e38]]})", "not_finite", {"inputs[1][0]"}},
+      {"1e300 in a bias", book_request("self_attention", R"("qkv_bias":true,"weights":{"b_query":[1,1e300,1]})"), "not_finite",
+       {"weights.b_query[1]"}},
+      {"null (JSON.stringify's NaN)", R"({"mechanism":"simplified","inputs":[[1,null]]})", "not_finite",
+       {"inputs[0][1]", "null", "NaN"}},
+      {"null in a decoder_state", book_request("additive", R"("decoder_state":[null])"), "not_finite", {"decoder_state[0]"}},
+      {"null in a mask", book_request("causal", R"("dropout":0.5,"dropout_mask":)" + rows_text(6, 6, "null")), "not_finite",
+       {"dropout_mask[0][0]"}},
+      {"a result beyond float32", R"({"mechanism":"simplified","inputs":[[1e20,1e20]]})", "not_finite",
+       {"overflowed float32", "smaller inputs"}},
+      {"a projection beyond float32", book_request("self_attention", R"("weights":{"W_query":[[3e38],[3e38],[3e38]]})"),
+       "not_finite", {"overflowed"}},
+  });
+  // Large but finite numbers are fine where they cannot overflow.
+  ok_response_of(R"({"mechanism":"simplified","inputs":[[1e-30,3e-45],[0,-0]]})");
+}
+
+TEST_CASE("sizes over each documented limit are too_large, naming the limit", "[errors][limits]") {
+  using L = api::Limits;
+  const std::string big_request = R"({"mechanism":"simplified","inputs":[[1]],"pad":")" + std::string(L::request_bytes, 'x') + "\"}";
+  check_table({
+      {"the request text", big_request, "too_large", {"bytes", std::to_string(L::request_bytes)}},
+      {"tokens T", R"({"mechanism":"simplified","inputs":)" + rows_text(L::tokens + 1, 1) + "}", "too_large",
+       {"inputs has 1025 rows", "1024"}},
+      {"d_in", R"({"mechanism":"causal","inputs":)" + rows_text(1, L::dim + 1) + "}", "too_large",
+       {"inputs rows have 1025 numbers", "1024"}},
+      {"d_out", book_request("self_attention", R"("d_out":1025)"), "too_large", {"d_out is 1025", "1024"}},
+      {"d_out from a weight's columns", book_request("self_attention", R"("weights":{"W_query":)" + rows_text(1, 5000, "0") + "}"),
+       "too_large", {"weights.W_query has 5000 columns", "1024"}},
+      {"d_dec", book_request("additive", R"("decoder_state":)" + rows_text(1, L::dim + 1)), "too_large", {"decoder_state"}},
+      {"decoder steps S", book_request("additive", R"("decoder_state":)" + rows_text(L::tokens + 1, 1)), "too_large",
+       {"decoder_state has 1025 rows"}},
+      {"num_heads", book_request("multihead_wrapper", R"("num_heads":65)"), "too_large", {"num_heads is 65", "64"}},
+      {"given heads", book_request("multihead_wrapper", R"("weights":{"heads":[)" + [] {
+                                 std::string heads;
+                                 for (int h = 0; h < 65; ++h) heads += h ? ",{}" : "{}";
+                                 return heads;
+                               }() + "]}"),
+       "too_large", {"64"}},
+      {"num_heads × T × T", R"({"mechanism":"multihead","inputs":)" + rows_text(1024, 8) + R"(,"num_heads":8})", "too_large",
+       {"8 heads × 1024² tokens", std::to_string(L::attention_entries)}},
+      {"T × num_heads·d_out of the wrapper", R"({"mechanism":"multihead_wrapper","inputs":)" + rows_text(32, 1) +
+                                                 R"(,"d_out":1024,"num_heads":64})",
+       "too_large", {"32 tokens × size 65536", std::to_string(L::activation_entries)}},
+      {"the numbers of a response", R"({"mechanism":"multihead","inputs":)" + rows_text(1024, 4) + R"(,"num_heads":4})",
+       "too_large", {"numbers", std::to_string(L::response_numbers), "steps: false"}},
+      {"the numbers of a response with steps", R"({"mechanism":"simplified","steps":true,"inputs":)" + rows_text(1024, 1) + "}",
+       "too_large", {std::to_string(L::response_numbers)}},
+      {"the wrapper's drawn weights", R"({"mechanism":"multihead_wrapper","inputs":)" + rows_text(1, 1024) +
+                                          R"(,"d_out":1024,"num_heads":64})",
+       "too_large", {std::to_string(L::response_numbers)}},
+      {"the work", R"({"mechanism":"self_attention","inputs":)" + rows_text(1000, 1) + R"(,"d_out":1024})", "too_large",
+       {"multiply-adds", std::to_string(L::work)}},
+      {"the work of the wrapper", R"({"mechanism":"multihead_wrapper","inputs":)" + rows_text(512, 1) +
+                                      R"(,"d_out":256,"num_heads":8})",
+       "too_large", {"multiply-adds"}},
+      {"embed's text", R"({"mechanism":"embed","text":")" + std::string(L::text_bytes + 1, 'a') + "\"}", "too_large",
+       {"65537 bytes", std::to_string(L::text_bytes)}},
+      {"embed's tokens", R"({"mechanism":"embed","text":")" + [] {
+                             std::string words;
+                             for (int i = 0; i < 1100; ++i) words += "w ";
+                             return words;
+                           }() + "\"}",
+       "too_large", {"1100 tokens", "1024"}},
+      {"embed's d_in", R"({"mechanism":"embed","text":"a b","d_in":2000})", "too_large", {"d_in is 2000", "1024"}},
+      {"scaling_demo's d_k", R"({"mechanism":"scaling_demo","d_k":4097})", "too_large", {"d_k is 4097", "4096"}},
+      {"scaling_demo's trials", R"({"mechanism":"scaling_demo","trials":4097})", "too_large", {"trials", "4096"}},
+      {"scaling_demo's points", R"({"mechanism":"scaling_demo","d_k_values":[)" + [] {
+                                    std::string values;
+                                    for (int i = 1; i <= 65; ++i) values += (i > 1 ? "," : "") + std::to_string(i);
+                                    return values;
+                                  }() + "]}",
+       "too_large", {"65 values", "64"}},
+      {"scaling_demo's work", R"({"mechanism":"scaling_demo","d_k_values":[4096],"trials":4096,"T":1024})", "too_large",
+       {"trials × T × Σ d_k", std::to_string(L::demo_work)}},
+      {"parameter_count's sizes", R"({"mechanism":"parameter_count","d_in":2000000})", "too_large", {"d_in"}},
+      {"nesting", std::string(L::nesting + 1, '['), "too_large", {"deeper than the limit of 32"}},
+      {"nesting in a field", R"({"mechanism":"simplified","inputs":)" + std::string(40, '[') + std::string(40, ']') + "}",
+       "too_large", {"32"}},
+  });
+}
+
+TEST_CASE("what stays within the limits still works", "[errors][limits]") {
+  using L = api::Limits;
+  // Exactly at a limit is allowed.
+  ok_response_of(R"({"mechanism":"simplified","inputs":)" + rows_text(L::tokens, 1) + "}");
+  ok_response_of(R"({"mechanism":"causal","inputs":)" + rows_text(2, L::dim) + R"(,"d_out":2})");
+  ok_response_of(book_request("multihead_wrapper", R"("num_heads":64,"d_out":1)"));
+  // Nesting 32 deep is not refused as too deep (it is a wrong_type: inputs holds lists, not numbers).
+  CHECK(error_of(R"({"mechanism":"simplified","inputs":)" + std::string(31, '[') + std::string(31, ']') + "}")["code"] ==
+        "wrong_type");
+  // Brackets inside strings are text, not nesting.
+  CHECK(error_of(R"({"mechanism":")" + std::string(100, '[') + R"("})")["code"] == "unknown_mechanism");
+  CHECK(error_of(R"({"mechanism":"\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\"})")["code"] == "unknown_mechanism");
+}
+
+TEST_CASE("limits are checked before anything large is allocated", "[errors][limits]") {
+  // Each request below would need 100 MB or more (or minutes) if it were computed. Refused, none allocates
+  // more than 1 MB, or what parsing its own text takes (about 16 bytes a value).
+  const std::vector<std::string> bombs = {
+      R"({"mechanism":"multihead_wrapper","inputs":)" + rows_text(1, 1024) + R"(,"d_out":1024,"num_heads":64})",
+      R"({"mechanism":"multihead","inputs":)" + rows_text(1024, 4) + R"(,"num_heads":4,"steps":true,"dropout":0.1})",
+      R"({"mechanism":"causal","inputs":)" + rows_text(1024, 1) + R"(,"d_out":1,"steps":true,"dropout":0.1})",
+      R"({"mechanism":"self_attention","inputs":)" + rows_text(1000, 1) + R"(,"d_out":1024})",
+      R"({"mechanism":"multihead","inputs":)" + rows_text(1, 1024) + R"(,"d_out":1024,"steps":true})",
+      R"({"mechanism":"scaling_demo","d_k_values":[4096,4096,4096],"trials":4096,"T":1024})",
+      R"({"mechanism":"additive","inputs":)" + rows_text(1024, 1) + R"(,"decoder_state":)" + rows_text(1024, 1) +
+          R"(,"d_out":1024})",
+      R"({"mechanism":"self_attention","inputs":[[1]],"weights":{"W_query":)" + rows_text(1, 200000, "0") + "}}",
+      std::string(1 << 20, '['),
+  };
+  for (const std::string& bomb : bombs) {
+    INFO(bomb.substr(0, 120));
+    Watch watch;
+    const std::string response = api::handle_request(bomb);
+    const std::size_t largest = watch.largest();
+    CHECK(json::parse(response)["error"]["code"] == "too_large");
+    CHECK(largest < std::max<std::size_t>(1u << 20, 16 * bomb.size()));
+  }
+  // The probe sees the allocations of a request that is computed: T = 600 needs (T, T) weights of 1.4 MB.
+  Watch watch;
+  ok_response_of(R"({"mechanism":"causal","inputs":)" + rows_text(600, 2) + R"(,"d_out":2})");
+  CHECK(watch.largest() >= 600 * 600 * sizeof(float));
+}
+
+TEST_CASE("running out of memory is reported as internal, and the next request works", "[errors][memory]") {
+  // T = 600: its (T, T) attention weights take 1.4 MB, over the 1 MB this test lets one allocation have.
+  const std::string request = R"({"mechanism":"causal","inputs":)" + rows_text(600, 2) + R"(,"d_out":2})";
+  {
+    Watch watch(1u << 20);
+    const json error = error_of(request);
+    CHECK(error["code"] == "internal");
+    CHECK(error["message"].get<std::string>().find("out of memory") != std::string::npos);
+  }
+  ok_response_of(request);  // nothing is left broken
+  SECTION("while writing the response") {
+    // Small tensors (W_query is 1024 × 200: 0.8 MB), but about 12 MB of response text.
+    const std::string wide = R"({"mechanism":"self_attention","inputs":)" + rows_text(1, 1024, "0.25") + R"(,"d_out":200})";
+    {
+      Watch watch(4u << 20);
+      CHECK(error_of(wide)["code"] == "internal");
+    }
+    ok_response_of(wide);
+  }
+}
+
+TEST_CASE("hostile strings come back as plain text in valid JSON, briefly", "[errors][hostile]") {
+  const std::string script = "<script>alert(1)</script>";
+  SECTION("a script as the mechanism") {
+    const json error = error_of(json{{"mechanism", script}});
+    CHECK(error["code"] == "unknown_mechanism");
+    CHECK(error["message"].get<std::string>().find(script) != std::string::npos);  // text, for the page to show as text
+  }
+  SECTION("a script as a field name") {
+    json request = json::parse(book_request("simplified"));
+    request[script] = 1;
+    CHECK(error_of(request)["code"] == "unknown_field");
+  }
+  SECTION("a script as text to embed gives tokens, not markup") {
+    const json response = json::parse(ok_response_of(json{{"mechanism", "embed"}, {"text", script}}.dump()));
+    CHECK(response["tokens"].front() == "<");
+    CHECK(response["tokens"].size() == 11);  // < script > alert ( 1 ) < / script >
+  }
+  SECTION("very long keys and values are cut in messages") {
+    json request = json::parse(book_request("simplified"));
+    request[std::string(100000, 'k')] = 1;
+    const std::string message = error_of(request)["message"];
+    CHECK(message.find(std::string(64, 'k')) != std::string::npos);
+    CHECK(message.find(std::string(65, 'k')) == std::string::npos);
+    CHECK(error_of(json{{"mechanism", std::string(1 << 20, 'm')}})["message"].get<std::string>().size() < 400);
+  }
+  SECTION("a long key is cut between characters, never inside one") {
+    json request = json::parse(book_request("simplified"));
+    std::string key = "a";
+    for (int i = 0; i < 100; ++i) key += "\xc3\xa9";  // é, two bytes: an odd cut would split one
+    request[key] = 1;
+    const std::string message = error_of(request)["message"];
+    CHECK(message.find("\xef\xbf\xbd") == std::string::npos);  // no U+FFFD replacement character
+    CHECK(message.find("…") != std::string::npos);
+  }
+  SECTION("a long invalid string is not echoed whole") {
+    const std::string text = R"({"mechanism":")" + std::string(200000, 'x') + "\x01\"}";
+    CHECK(error_of(text)["code"] == "parse_error");
+  }
+  SECTION("quotes, backslashes, control characters and non-ASCII in a name") {
+    const json error = error_of(json{{"mechanism", "\"}\\\n\t\u00e9\u4e2d\U0001F600"}});
+    CHECK(error["code"] == "unknown_mechanism");
+  }
+  SECTION("tokens with invalid UTF-8 escapes") {
+    // \ud800 is a lone surrogate: invalid in JSON text
+    CHECK(error_of(std::string(R"({"mechanism":"embed","tokens":["\ud800"]})"))["code"] == "parse_error");
+  }
+}
+
+TEST_CASE("every field given as every wrong type is refused without a crash", "[errors]") {
+  // A sweep: each field of each mechanism set to each kind of JSON value that does not belong.
+  const std::vector<std::pair<std::string, std::vector<std::string>>> fields = {
+      {"simplified", {"inputs", "steps"}},
+      {"self_attention", {"inputs", "d_out", "qkv_bias", "scale", "seed", "steps", "weights"}},
+      {"causal", {"inputs", "d_out", "qkv_bias", "scale", "seed", "steps", "weights", "dropout", "training", "dropout_mask"}},
+      {"multihead_wrapper", {"inputs", "d_out", "num_heads", "qkv_bias", "causal", "seed", "steps", "weights", "dropout",
+                             "training", "dropout_mask"}},
+      {"multihead", {"inputs", "d_out", "num_heads", "qkv_bias", "causal", "seed", "steps", "weights", "dropout", "training",
+                     "dropout_mask", "compare_wrapper"}},
+      {"additive", {"inputs", "decoder_state", "d_out", "seed", "steps", "weights"}},
+      {"embed", {"text", "tokens", "d_in", "seed"}},
+      {"rnn_encoder", {"inputs", "d_out", "seed", "weights"}},
+      {"scaling_demo", {"d_k", "d_k_values", "T", "trials", "seed"}},
+      {"parameter_count", {"d_in", "d_out", "num_heads", "qkv_bias"}},
+  };
+  const std::vector<json> values = {json("text"), json(-7), json(0.5), json(true), json::array(), json::object(),
+                                    json::array({json::object()}), json::array({json::array({"x"})}), json(1e30)};
+  int errors = 0, answers = 0;
+  for (const auto& [mechanism, names] : fields)
+    for (const std::string& name : names)
+      for (const json& value : values) {
+        json request = {{"mechanism", mechanism}};
+        if (mechanism == "additive") request["decoder_state"] = {0.5, 0.5};
+        if (mechanism != "embed" && mechanism != "scaling_demo" && mechanism != "parameter_count")
+          request["inputs"] = {{0.1, 0.2}, {0.3, 0.4}};
+        if (mechanism == "embed" && name != "text") request["text"] = "a b";
+        request[name] = value;
+        INFO(request.dump());
+        const std::string response = api::handle_request(request.dump());
+        const json parsed = json::parse(response);
+        if (parsed.contains("error")) {
+          ++errors;
+          CHECK(parsed["error"]["code"] != "internal");
+          CHECK(documented_codes.count(parsed["error"]["code"].get<std::string>()) == 1);
+        } else {
+          ++answers;  // e.g. seed 0.5 is refused, but d_out 1e30 too; true for a boolean field is fine
+        }
+      }
+  CHECK(errors > 300);
+  CHECK(answers > 0);
+}

@@ -94,17 +94,20 @@ var AttnState = (function () {
       } catch (e) { /* a sandboxed frame may refuse: the state still works, just not in the URL */ }
     }
 
+    /** Sets values (checked as the URL's are); returns the notices for values clamped or refused. */
     function set(patch) {
-      var changed = false;
+      var changed = false, said = [];
       Object.keys(patch).forEach(function (k) {
         if (!schema[k]) throw new Error('state: unknown key ' + k);
         var parsed = parse(k, format(patch[k], schema[k]), schema[k]);
+        if (parsed.notice) said.push(parsed.notice);
         if (values[k] !== parsed.value) { values[k] = parsed.value; changed = true; }
       });
       if (changed) {
         write();
         listeners.forEach(function (fn) { fn(Object.assign({}, values)); });
       }
+      return said;
     }
 
     write();

@@ -61,13 +61,24 @@ var AttnRender = (function () {
   var VIRIDIS = [[68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142],
     [31, 158, 137], [53, 183, 121], [110, 206, 88], [181, 222, 43], [253, 231, 37]];
 
-  /** The palette colour at t in [0, 1], and whether text on it should be dark. */
+  /** WCAG relative luminance of an sRGB colour [r, g, b] (0..255). */
+  function luminance(c) {
+    var lin = c.map(function (v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
+  }
+
+  /**
+   * The palette colour at t in [0, 1], and the text colour for it: black or white, whichever
+   * contrasts more. One of the two always reaches 4.58:1 (WCAG AA asks 4.5:1), so the numbers
+   * printed on a cell stay readable on every colour of the scale, in both themes.
+   */
   function colour(t) {
     if (!(t >= 0)) t = 0;
     if (t > 1) t = 1;
     var pos = t * (VIRIDIS.length - 1), i = Math.min(VIRIDIS.length - 2, Math.floor(pos)), f = pos - i;
     var c = [0, 1, 2].map(function (k) { return Math.round(VIRIDIS[i][k] + f * (VIRIDIS[i + 1][k] - VIRIDIS[i][k])); });
-    return { css: 'rgb(' + c.join(',') + ')', dark: t > 0.55 };
+    var L = luminance(c), dark = (L + 0.05) / 0.05 > 1.05 / (L + 0.05);
+    return { css: 'rgb(' + c.join(',') + ')', dark: dark, text: dark ? '#000' : '#fff' };
   }
 
   /** The display range of a matrix (colour mapping only): finite values' min and max. */
@@ -124,7 +135,7 @@ var AttnRender = (function () {
         if (range && typeof x === 'number') {
           var c = colour((x - range[0]) / (range[1] - range[0]));
           td.style.background = c.css;
-          td.style.color = c.dark ? '#111' : '#fff';
+          td.style.color = c.text;
         }
         if (opts.describe) td.title = opts.describe(i, j, x);
         tr.appendChild(td);
@@ -132,61 +143,161 @@ var AttnRender = (function () {
       body.appendChild(tr);
     });
     table.appendChild(body);
-    container.appendChild(el('div', { class: 'matrix-scroll' }, table));
+    container.appendChild(scrollBox('matrix-scroll', table, opts.caption));
+  }
+
+  var fits = new WeakMap();
+  var resizer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(function (entries) {
+    entries.forEach(function (e) {
+      if (!e.target.isConnected) resizer.unobserve(e.target);
+      else if (fits.has(e.target)) fits.get(e.target)();
+    });
+  });
+
+  /**
+   * A wide table or grid scrolls inside its box; when it does not fit, the box becomes a focusable,
+   * named region so that keyboard users can scroll it too (WCAG 2.1.1).
+   */
+  function scrollBox(cls, child, label) {
+    var box = el('div', { class: cls }, child);
+    fits.set(box, function () {
+      var over = box.scrollWidth > box.clientWidth + 1;
+      if (over === box.hasAttribute('tabindex')) return;
+      if (over) setAttrs(box, { tabindex: '0', role: 'region', 'aria-label': (label || 'table') + ', scrolls sideways' });
+      else ['tabindex', 'role', 'aria-label'].forEach(function (a) { box.removeAttribute(a); });
+    });
+    if (resizer) resizer.observe(box);
+    return box;
+  }
+
+  // Which heatmaps show their table (by caption): kept here because lessons redraw the heatmaps
+  // after every change, and an open table should stay open.
+  var openTables = {};
+  var heatmapCount = 0;
+
+  /** Where focus is inside `container` before a redraw: a data-focus key, or null. */
+  function focusKey(container) {
+    var a = document.activeElement;
+    return a && a !== container && container.contains(a) ? a.getAttribute('data-focus') : null;
+  }
+
+  function restoreFocus(container, key) {
+    if (key === null) return;
+    var target = container.querySelector('[data-focus="' + key + '"]');
+    if (target) target.focus({ preventScroll: true });
   }
 
   /**
-   * A heatmap of a matrix with token labels: coloured cells, a readout with the value on hover
-   * and on keyboard focus (arrow keys move cell by cell), and the numbers as a table alternative.
+   * A heatmap of a matrix with token labels. Colour is never the only carrier: every cell prints
+   * its number, masked cells (null) are hatched and print −∞. For the keyboard it is one tab stop
+   * (a roving tabindex on an ARIA grid): the arrow keys move cell by cell, Home/End to the ends of
+   * a row, Ctrl+Home/End to the corners, and the focused cell's accessible name is its full
+   * reading ("query journey, key starts: 0.2379"), which screen readers announce on focus.
+   * "Show as table" opens the same numbers as a plain <table> with row and column headers (see
+   * table() for why a visible toggle rather than a hidden copy).
    * opts: rowLabels, colLabels, rowTitle ('query'), colTitle ('key'), range, nullText, caption, showValues.
    */
   function heatmap(container, value, opts) {
     opts = opts || {};
+    var keep = focusKey(container);
     clear(container);
     var rows = asRows(value);
     var range = extent(rows, opts.range);
     var rowTitle = opts.rowTitle || 'row', colTitle = opts.colTitle || 'column';
     var rowLabels = opts.rowLabels || rows.map(function (_, i) { return String(i + 1); });
     var colLabels = opts.colLabels || rows[0].map(function (_, j) { return String(j + 1); });
+    var id = 'hm-' + (++heatmapCount), caption = opts.caption || 'heatmap';
     var wrap = el('figure', { class: 'heatmap' });
-    if (opts.caption) wrap.appendChild(el('figcaption', { text: opts.caption }));
-    var readout = el('p', { class: 'readout', 'aria-live': 'polite', text: 'Hover or focus a cell to read its value.' });
-    var grid = el('div', { class: 'hm-grid', role: 'grid', 'aria-label': opts.caption || 'heatmap', style: { '--cols': String(colLabels.length) } });
-    grid.appendChild(el('div', { class: 'hm-corner', 'aria-hidden': 'true', text: rowTitle + ' ↓ ' + colTitle + ' →' }));
-    colLabels.forEach(function (c) { grid.appendChild(el('div', { class: 'hm-col', role: 'columnheader', text: c })); });
+    wrap.appendChild(el('figcaption', { id: id + '-cap', text: caption }));
+    var readout = el('p', { class: 'readout', text: 'Hover or focus a cell to read its value.' });
+    var grid = el('div', { class: 'hm-grid', role: 'grid', 'aria-labelledby': id + '-cap', 'aria-describedby': id + '-keys',
+      'aria-rowcount': String(rows.length + 1), 'aria-colcount': String(colLabels.length + 1), style: { '--cols': String(colLabels.length) } });
+    var head = el('div', { class: 'hm-tr', role: 'row' }, el('div', { class: 'hm-corner', role: 'columnheader', text: rowTitle + ' ↓ ' + colTitle + ' →' }));
+    colLabels.forEach(function (c) { head.appendChild(el('div', { class: 'hm-col', role: 'columnheader', text: c })); });
+    grid.appendChild(head);
     var cells = [];
     rows.forEach(function (r, i) {
-      grid.appendChild(el('div', { class: 'hm-row', role: 'rowheader', text: rowLabels[i] }));
-      cells.push([]);
-      r.forEach(function (x, j) {
-        var text = rowTitle + ' ' + rowLabels[i] + ', ' + colTitle + ' ' + colLabels[j] + ': ' + fmt(x, opts.decimals, opts.nullText);
-        var cell = el('div', { class: 'hm-cell' + (x === null ? ' null' : ''), role: 'gridcell', tabindex: i === 0 && j === 0 ? '0' : '-1', 'aria-label': text, title: text });
+      var tr = el('div', { class: 'hm-tr', role: 'row' }, el('div', { class: 'hm-row', role: 'rowheader', text: rowLabels[i] }));
+      cells.push(r.map(function (x, j) {
+        var text = rowTitle + ' ' + rowLabels[i] + ', ' + colTitle + ' ' + colLabels[j] + ': ' + fmt(x, opts.decimals, opts.nullText) + (x === null ? ' (masked)' : '');
+        var cell = el('div', { class: 'hm-cell' + (x === null ? ' null' : ''), role: 'gridcell', tabindex: i === 0 && j === 0 ? '0' : '-1',
+          'aria-label': text, title: text, 'data-focus': i + ',' + j });
         if (typeof x === 'number') {
           var c = colour((x - range[0]) / (range[1] - range[0]));
           cell.style.background = c.css;
-          cell.style.color = c.dark ? '#111' : '#fff';
+          cell.style.color = c.text;
         }
         if (opts.showValues !== false) cell.textContent = fmt(x, opts.showValues === 'short' ? 2 : opts.decimals, opts.nullText === undefined ? '−∞' : opts.nullText);
         var show = function () { readout.textContent = text; };
         cell.addEventListener('mouseenter', show);
         cell.addEventListener('focus', show);
-        cell.addEventListener('keydown', function (ev) {
-          var di = { ArrowUp: -1, ArrowDown: 1 }[ev.key] || 0, dj = { ArrowLeft: -1, ArrowRight: 1 }[ev.key] || 0;
-          if (!di && !dj) return;
-          ev.preventDefault();
-          var ni = Math.max(0, Math.min(rows.length - 1, i + di)), nj = Math.max(0, Math.min(r.length - 1, j + dj));
-          cell.tabIndex = -1;
-          cells[ni][nj].tabIndex = 0;
-          cells[ni][nj].focus();
-        });
-        cells[i].push(cell);
-        grid.appendChild(cell);
-      });
+        cell.addEventListener('keydown', function (ev) { gridKey(ev, cells, i, j); });
+        tr.appendChild(cell);
+        return cell;
+      }));
+      grid.appendChild(tr);
     });
-    wrap.appendChild(el('div', { class: 'hm-scroll' }, grid));
+    wrap.appendChild(scrollBox('hm-scroll', grid, caption));
+    wrap.appendChild(el('p', { class: 'hm-keys', id: id + '-keys', text: 'Arrow keys move from cell to cell; Home and End go to the ends of a row.' }));
     wrap.appendChild(legend(range));
     wrap.appendChild(readout);
+    wrap.appendChild(tableToggle(id, caption, rows, rowLabels, colLabels, rowTitle, colTitle, opts));
     container.appendChild(wrap);
+    restoreFocus(container, keep);
+  }
+
+  /** The roving tabindex of a heatmap: moves the one tab stop to the cell the key points at. */
+  function gridKey(ev, cells, i, j) {
+    var last = cells.length - 1, end = cells[i].length - 1, to = null;
+    if (ev.key === 'ArrowUp') to = [Math.max(0, i - 1), j];
+    else if (ev.key === 'ArrowDown') to = [Math.min(last, i + 1), j];
+    else if (ev.key === 'ArrowLeft') to = [i, Math.max(0, j - 1)];
+    else if (ev.key === 'ArrowRight') to = [i, Math.min(end, j + 1)];
+    else if (ev.key === 'Home') to = ev.ctrlKey ? [0, 0] : [i, 0];
+    else if (ev.key === 'End') to = ev.ctrlKey ? [last, cells[last].length - 1] : [i, end];
+    else if (ev.key === 'PageUp') to = [0, j];
+    else if (ev.key === 'PageDown') to = [last, j];
+    if (!to) return;
+    ev.preventDefault();
+    cells[i][j].tabIndex = -1;
+    var next = cells[to[0]][to[1]];
+    next.tabIndex = 0;
+    next.focus();
+  }
+
+  /**
+   * The table alternative of a heatmap: a disclosure button and a real <table> (th scope=col and
+   * scope=row, every value as text). It is visible on demand rather than a visually-hidden copy:
+   * a hidden copy would make screen readers read every number twice (grid, then table) and would
+   * be out of reach for sighted keyboard and magnifier users, who benefit from a table as much.
+   * The button sits right after the grid, so a screen reader meets it there, and opening it gives
+   * the table navigation commands every screen reader has.
+   */
+  function tableToggle(id, caption, rows, rowLabels, colLabels, rowTitle, colTitle, opts) {
+    var open = !!openTables[caption];
+    var button = el('button', { type: 'button', class: 'btn btn-small hm-toggle', 'aria-expanded': String(open), 'aria-controls': id + '-table',
+      'data-focus': 'toggle', text: open ? 'Hide the table' : 'Show as table' });
+    var box = el('div', { class: 'hm-table', id: id + '-table', hidden: !open });
+    var table = el('table', { class: 'matrix' }, el('caption', { text: caption + ' (as a table: rows are ' + rowTitle + ', columns ' + colTitle + ')' }));
+    var head = el('tr', null, el('th', { scope: 'col', text: rowTitle + ' \\ ' + colTitle }));
+    colLabels.forEach(function (c) { head.appendChild(el('th', { scope: 'col', text: c })); });
+    table.appendChild(el('thead', null, head));
+    var body = el('tbody');
+    rows.forEach(function (r, i) {
+      var tr = el('tr', null, el('th', { scope: 'row', text: rowLabels[i] }));
+      r.forEach(function (x) { tr.appendChild(el('td', { class: x === null ? 'null' : null, text: fmt(x, opts.decimals, opts.nullText) + (x === null ? ' masked' : '') })); });
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    box.appendChild(scrollBox('matrix-scroll', table, caption + ', table'));
+    button.addEventListener('click', function () {
+      open = box.hidden;
+      box.hidden = !open;
+      openTables[caption] = open;
+      button.setAttribute('aria-expanded', String(open));
+      button.textContent = open ? 'Hide the table' : 'Show as table';
+    });
+    return el('div', { class: 'hm-alt' }, [button, box]);
   }
 
   function legend(range) {
@@ -285,6 +396,7 @@ var AttnRender = (function () {
    */
   function scatter(container, points, opts) {
     opts = opts || {};
+    var keep = focusKey(container);
     clear(container);
     var W = 320, H = 320, P = 34;
     var lo = opts.domain ? opts.domain[0] : 0, hi = opts.domain ? opts.domain[1] : 1;
@@ -310,11 +422,18 @@ var AttnRender = (function () {
     points.forEach(function (p, i) {
       var label = opts.labels ? opts.labels[i] : String(i + 1);
       var cls = 'pt' + (opts.highlight === i ? ' hl' : '') + (opts.pointClass ? ' ' + opts.pointClass(i) : '');
-      var g = svg('g', { class: cls, tabindex: opts.onMove ? '0' : null, role: opts.onMove ? 'slider' : null,
-        'aria-label': label + ' at (' + fmt(p[0], 2) + ', ' + fmt(p[1], 2) + ')' + (opts.onMove ? ': drag or use the arrow keys' : '') });
+      var where = label + ' at (' + fmt(p[0], 2) + ', ' + fmt(p[1], 2) + ')';
+      // A movable point is a two-way slider: its value is read out as both coordinates, and the
+      // arrow keys move it (left/right along the horizontal axis, up/down along the vertical one).
+      var g = svg('g', opts.onMove ? { class: cls, tabindex: '0', role: 'slider', 'data-focus': String(i),
+        'aria-label': label + ': arrow keys move it', 'aria-valuemin': lo, 'aria-valuemax': hi, 'aria-valuenow': p[0],
+        'aria-valuetext': (opts.xLabel || 'x') + ' ' + fmt(p[0], 2) + ', ' + (opts.yLabel || 'y') + ' ' + fmt(p[1], 2) } : { class: cls, role: 'img', 'aria-label': where });
       var dot = svg('circle', { cx: sx(p[0]), cy: sy(p[1]), r: 9 });
+      // an invisible ring around the dot: a target of at least 24 × 24 px (WCAG 2.5.8)
+      var hit = svg('circle', { class: 'hit', cx: sx(p[0]), cy: sy(p[1]), r: 14 });
       var text = svg('text', { x: sx(p[0]) + 12, y: sy(p[1]) - 10, text: label });
-      g.appendChild(svg('title', { text: label + ' (' + fmt(p[0], 2) + ', ' + fmt(p[1], 2) + ')' }));
+      g.appendChild(svg('title', { text: where }));
+      g.appendChild(hit);
       g.appendChild(dot);
       g.appendChild(text);
       root.appendChild(g);
@@ -322,7 +441,7 @@ var AttnRender = (function () {
       var current = [p[0], p[1]];
       var place = function (x, y) {
         current = [x, y];
-        dot.setAttribute('cx', sx(x)); dot.setAttribute('cy', sy(y));
+        [dot, hit].forEach(function (c) { c.setAttribute('cx', sx(x)); c.setAttribute('cy', sy(y)); });
         text.setAttribute('x', sx(x) + 12); text.setAttribute('y', sy(y) - 10);
       };
       var toLocal = function (ev) {
@@ -352,10 +471,12 @@ var AttnRender = (function () {
         var d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] }[ev.key];
         if (!d) return;
         ev.preventDefault();
-        opts.onMove(i, snap(current[0] + d[0]), snap(current[1] + d[1]));
+        place(snap(current[0] + d[0]), snap(current[1] + d[1]));
+        opts.onMove(i, current[0], current[1]);
       });
     });
     container.appendChild(root);
+    restoreFocus(container, keep);
     return root;
   }
 

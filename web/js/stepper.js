@@ -58,11 +58,16 @@ var AttnStepper = (function () {
       draw();
       if (focus) nav.children[index].firstChild.focus();
     }
-    prev.addEventListener('click', function () { select(index - 1); });
-    next.addEventListener('click', function () { select(index + 1); });
+    // At either end Previous or Next is aria-disabled, not disabled: a disabled button would drop
+    // the keyboard focus to the top of the page right after the learner pressed it.
+    prev.addEventListener('click', function () { if (index > 0) select(index - 1); });
+    next.addEventListener('click', function () { if (index < steps.length - 1) select(index + 1); });
+    // The chips are one tab stop (roving tabindex): arrows move along them, Home/End to the ends.
     nav.addEventListener('keydown', function (ev) {
-      if (ev.key === 'ArrowRight' || ev.key === 'ArrowDown') { ev.preventDefault(); select(index + 1, true); }
-      if (ev.key === 'ArrowLeft' || ev.key === 'ArrowUp') { ev.preventDefault(); select(index - 1, true); }
+      var to = { ArrowRight: index + 1, ArrowDown: index + 1, ArrowLeft: index - 1, ArrowUp: index - 1, Home: 0, End: steps.length - 1 }[ev.key];
+      if (to === undefined) return;
+      ev.preventDefault();
+      select(to, true);
     });
 
     function draw() {
@@ -72,8 +77,8 @@ var AttnStepper = (function () {
         if (i === index) b.setAttribute('aria-current', 'step'); else b.removeAttribute('aria-current');
         b.tabIndex = i === index ? 0 : -1;
       });
-      prev.disabled = index === 0;
-      next.disabled = index === steps.length - 1;
+      prev.setAttribute('aria-disabled', String(index === 0));
+      next.setAttribute('aria-disabled', String(index === steps.length - 1));
       counter.textContent = 'step ' + (index + 1) + ' of ' + steps.length;
       title.textContent = step.name;
       shape.textContent = 'shape ' + R.shapeText(step.shape);
@@ -92,6 +97,9 @@ var AttnStepper = (function () {
 
     /** Shows a new list of steps; keeps the step called `current` if it is still there. */
     function update(newSteps, current) {
+      // The lesson redraws after every change, the learner's step choice included: a chip that had
+      // the focus gives it to its successor.
+      var hadFocus = nav.contains(document.activeElement);
       steps = newSteps;
       R.clear(nav);
       steps.forEach(function (s, i) {
@@ -102,7 +110,9 @@ var AttnStepper = (function () {
       var found = -1;
       steps.forEach(function (s, i) { if (s.name === current) found = i; });
       index = found >= 0 ? found : Math.min(index, steps.length - 1);
-      if (steps.length) draw();
+      if (!steps.length) return;
+      draw();
+      if (hadFocus) nav.children[index].firstChild.focus({ preventScroll: true });
     }
 
     return Object.freeze({ update: update, select: function (name) {

@@ -396,8 +396,8 @@ TEST_CASE("sizes over each documented limit are too_large, naming the limit", "[
        "too_large", {std::to_string(L::response_numbers)}},
       {"the work", R"({"mechanism":"self_attention","inputs":)" + rows_text(1000, 1) + R"(,"d_out":1024})", "too_large",
        {"multiply-adds", std::to_string(L::work)}},
-      {"the work of the wrapper", R"({"mechanism":"multihead_wrapper","inputs":)" + rows_text(512, 1) +
-                                      R"(,"d_out":256,"num_heads":8})",
+      {"the work of the wrapper", R"({"mechanism":"multihead_wrapper","inputs":)" + rows_text(256, 1) +
+                                      R"(,"d_out":512,"num_heads":8})",
        "too_large", {"multiply-adds"}},
       {"embed's text", R"({"mechanism":"embed","text":")" + std::string(L::text_bytes + 1, 'a') + "\"}", "too_large",
        {"65537 bytes", std::to_string(L::text_bytes)}},

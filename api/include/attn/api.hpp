@@ -29,7 +29,7 @@ struct Limits {
   static constexpr std::size_t demo_trials = 4096;
   static constexpr std::size_t text_bytes = 64u << 10;        ///< embed's text
   static constexpr std::size_t nesting = 32;                  ///< depth of lists and objects in the request
-  static constexpr std::size_t response_numbers = 1u << 22;   ///< weights, outputs and steps in a response
+  static constexpr std::size_t response_numbers = 1u << 21;   ///< weights, outputs and steps in a response
   static constexpr std::size_t work = 1u << 28;               ///< multiply-adds of the core for one request
 };
 

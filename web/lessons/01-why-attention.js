@@ -10,7 +10,7 @@
   var ERAS = ['ann', 'rnn', 'lstm', 'birnn', 'encdec', 'attention', 'transformer'];
 
   var state = AttnState.create({
-    sentence: { type: 'string', default: GERMAN, maxLength: 400 },
+    sentence: { type: 'string', default: GERMAN, maxLength: 4000 },
     seed: { type: 'int', default: 123, min: 0, max: 4294967295 },
     emb: { type: 'string', default: '', maxLength: 8000 },
     era: { type: 'enum', default: 'encdec', values: ERAS },
@@ -22,6 +22,7 @@
     step: { type: 'string', default: 'attn_weights', maxLength: 60, pattern: /^[a-z0-9_.]+$/ },
   });
   UI.start(state);
+  keepDecoderInPlane();
   UI.sentenceForm(state);
   UI.bind(state, 'seed', $('seed'));
   UI.bind(state, 'rseed', $('rseed'));
@@ -37,6 +38,20 @@
   Array.prototype.forEach.call(eraButtons, function (b) { b.addEventListener('click', function () { state.set({ era: b.dataset.era }); }); });
   state.subscribe(showEra);
   showEra();
+
+  /**
+   * A decoder state from a link may lie anywhere; the plane drawn (and where tanh puts the encoder
+   * states) is [−1, 1] in both dimensions, so a state outside it is moved to its edge, with a notice.
+   */
+  function keepDecoderInPlane() {
+    var dec = state.get('dec');
+    if (!dec) return;
+    var s = dec.split(',').map(Number);
+    var inside = s.map(function (x) { return Math.max(-1, Math.min(1, x)); });
+    if (inside[0] === s[0] && inside[1] === s[1]) return;
+    UI.notice('The decoder state s = (' + s.join(', ') + ') lies outside the plane drawn, [−1, 1] in both dimensions (where tanh puts the encoder states); using (' + inside.join(', ') + ').');
+    state.set({ dec: inside.join(',') });
+  }
 
   /**
    * The hand-set attention layer (size 4). With d = s − h_j the score is
@@ -77,7 +92,7 @@
 
   function draw(data, rnn, res, align, targets, tw, s) {
     tokens = data.tokens;
-    UI.embeddingTable($('embedding-table'), state, data, $('sentence-error'));
+    UI.embeddingTable($('embedding-table'), state, data);
     var chain = R.clear($('rnn-chain'));
     rnn.hidden_states.forEach(function (h, t) {
       var last = t === rnn.hidden_states.length - 1;

@@ -5,7 +5,7 @@
   var R = AttnRender, UI = AttnUI, $ = UI.byId;
 
   var state = AttnState.create({
-    sentence: { type: 'string', default: AttnBook.tokens.join(' '), maxLength: 400 },
+    sentence: { type: 'string', default: AttnBook.tokens.join(' '), maxLength: 4000 },
     seed: { type: 'int', default: 123, min: 0, max: 4294967295 },
     emb: { type: 'string', default: '', maxLength: 8000 },
     q: { type: 'int', default: 1, min: 0, max: 1023 },
@@ -41,7 +41,7 @@
     tokens = data.tokens;
     var T = tokens.length, q = Math.min(state.get('q'), T - 1);
     UI.tokenSelect($('query'), state, 'q', tokens);
-    UI.embeddingTable($('embedding-table'), state, data, $('sentence-error'));
+    UI.embeddingTable($('embedding-table'), state, data);
 
     var xd = state.get('xd') - 1, yd = state.get('yd') - 1;
     var all = [].concat.apply([], data.inputs);
@@ -61,7 +61,7 @@
     R.bars($('bars-sum'), row('attn_weights_sum_normalized'), tokens, { highlight: q, role: 'w' });
     R.bars($('bars-naive'), row('attn_weights_softmax_naive'), tokens, { highlight: q, role: 'w', nullText: 'NaN' });
     R.bars($('bars-softmax'), row('attn_weights'), tokens, { highlight: q, role: 'w', max: 1 });
-    R.vector($('z-vector'), res.context_vecs[q], { label: 'z(' + (q + 1) + ') for “' + tokens[q] + '”' });
+    R.vector($('z-vector'), res.context_vecs[q], { label: 'z(' + (q + 1) + ') for “' + UI.isolate(tokens[q]) + '”' });
 
     R.heatmap($('weights-heatmap'), res.attn_weights, { rowLabels: tokens, colLabels: tokens, rowTitle: 'query', colTitle: 'key', caption: 'Attention weights A (each row sums to 1)' });
     R.matrix($('context-matrix'), res.context_vecs, { rowLabels: tokens, colLabels: ['dim 1', 'dim 2', 'dim 3'].slice(0, res.context_vecs[0].length), caption: 'Context vectors Z = A·X', highlightRow: q, role: 'x' });

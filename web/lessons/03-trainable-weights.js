@@ -6,7 +6,7 @@
   var DK_VALUES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
   var state = AttnState.create({
-    sentence: { type: 'string', default: AttnBook.tokens.join(' '), maxLength: 400 },
+    sentence: { type: 'string', default: AttnBook.tokens.join(' '), maxLength: 4000 },
     seed: { type: 'int', default: 123, min: 0, max: 4294967295 },
     emb: { type: 'string', default: '', maxLength: 8000 },
     q: { type: 'int', default: 1, min: 0, max: 1023 },
@@ -52,7 +52,7 @@
     tokens = data.tokens;
     var q = Math.min(state.get('q'), tokens.length - 1), d_out = state.get('d_out');
     UI.tokenSelect($('query'), state, 'q', tokens);
-    UI.embeddingTable($('embedding-table'), state, data, $('sentence-error'));
+    UI.embeddingTable($('embedding-table'), state, data);
     var note = $('weights-note');
     note.hidden = !(state.get('w') === 'book' && d_out !== 2);
     note.textContent = note.hidden ? '' : 'The book\'s weights are 3×2, so with d_out = ' + d_out + ' the weights are drawn from the weight seed instead.';
@@ -68,7 +68,7 @@
     R.bars($('bars-scores'), UI.step(res, 'attn_scores')[q], tokens, { highlight: q, role: 'k' });
     R.bars($('bars-scaled'), UI.step(res, 'attn_scores_scaled')[q], tokens, { highlight: q, role: 'k' });
     R.bars($('bars-weights'), res.attn_weights[q], tokens, { highlight: q, role: 'w', max: 1 });
-    R.vector($('z-vector'), res.context_vecs[q], { label: 'z(' + (q + 1) + ') for “' + tokens[q] + '”', role: 'v' });
+    R.vector($('z-vector'), res.context_vecs[q], { label: 'z(' + (q + 1) + ') for “' + UI.isolate(tokens[q]) + '”', role: 'v' });
     R.heatmap($('weights-heatmap'), res.attn_weights, { rowLabels: tokens, colLabels: tokens, rowTitle: 'query', colTitle: 'key', caption: 'Attention weights (rows: queries, columns: keys)' });
     R.matrix($('context-matrix'), res.context_vecs, { caption: 'Context vectors Z = A·V', rowLabels: tokens, colLabels: outDims, role: 'v', highlightRow: q });
     stepper.update(res.steps, state.get('step'));

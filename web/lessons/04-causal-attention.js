@@ -5,17 +5,22 @@
   var R = AttnRender, UI = AttnUI, $ = UI.byId;
 
   var state = AttnState.create({
-    sentence: { type: 'string', default: AttnBook.tokens.join(' '), maxLength: 400 },
+    sentence: { type: 'string', default: AttnBook.tokens.join(' '), maxLength: 4000 },
     seed: { type: 'int', default: 123, min: 0, max: 4294967295 },
     emb: { type: 'string', default: '', maxLength: 8000 },
     w: { type: 'enum', default: 'book', values: ['book', 'seed'] },
     wseed: { type: 'int', default: 123, min: 0, max: 4294967295 },
     d_out: { type: 'int', default: 2, min: 1, max: 8 },
-    p: { type: 'number', default: 0, min: 0, max: 0.9 },
+    p: { type: 'number', default: 0, min: 0, max: 1 },
     train: { type: 'bool', default: true },
     step: { type: 'string', default: 'attn_weights', maxLength: 60, pattern: /^[a-z0-9_.]+$/ },
   });
   UI.start(state);
+  // The slider may reach 1, to let the core say why it refuses it; a link asking for it falls back.
+  if (state.get('p') >= 1) {
+    UI.notice('Ignored p = 1 from the link: the core refuses a dropout rate of 1 (every weight would be dropped); using 0.');
+    state.set({ p: 0 });
+  }
   UI.sentenceForm(state);
   UI.bind(state, 'seed', $('seed'));
   UI.bind(state, 'wseed', $('wseed'));
@@ -23,6 +28,9 @@
   UI.bind(state, 'p', $('p'), function (p) { return p.toFixed(2); });
   UI.bindRadios(state, 'w', $('weights-source'));
   UI.bindRadios(state, 'train', $('mode'));
+
+  // What p = 1 would mean: the core refuses it, and the page says why next to the slider.
+  var P_ONE = 'With p = 1 every weight would be dropped, and the survivors (none) scaled by 1/(1 − p) = 1/0: nothing would reach the context vectors.';
 
   var tokens = [];
   var dims = function (n) { var a = []; for (var i = 0; i < n; i++) a.push('d' + (i + 1)); return a; };
@@ -67,7 +75,7 @@
 
   function draw(data, req, res) {
     tokens = data.tokens;
-    UI.embeddingTable($('embedding-table'), state, data, $('sentence-error'));
+    UI.embeddingTable($('embedding-table'), state, data);
     var note = $('weights-note');
     note.hidden = !(state.get('w') === 'book' && state.get('d_out') !== 2);
     note.textContent = note.hidden ? '' : 'The book\'s weights are 3×2, so with d_out = ' + state.get('d_out') + ' the weights are drawn from the seed instead.';
@@ -90,7 +98,7 @@
       mask.forEach(function (row, i) { row.forEach(function (keep, j) { if (!example && keep === 1 && j <= i && i > 0) example = [i, j]; }); });
       status.appendChild(document.createTextNode('Dropout is acting' + (req.dropout_mask ? ' with the book\'s own keep mask (p = 0.5, six tokens)' : '') + '. '));
       if (example) {
-        status.appendChild(document.createTextNode('For example, the weight of “' + tokens[example[0]] + '” on “' + tokens[example[1]] + '” was kept: '));
+        status.appendChild(document.createTextNode('For example, the weight of “' + UI.isolate(tokens[example[0]]) + '” on “' + UI.isolate(tokens[example[1]]) + '” was kept: '));
         status.appendChild(R.el('strong', { class: 'num', text: R.fmt(weights[example[0]][example[1]]) + ' → ' + R.fmt(dropped[example[0]][example[1]]) }));
         status.appendChild(document.createTextNode(' after scaling. Rows of the dropped-out weights no longer add up to 1.'));
       }
@@ -112,8 +120,10 @@
       var req = request(data);
       return AttnEngine.run(req).then(function (res) {
         if (!current()) return;
-        if (res.error) { UI.showError($('sentence-error'), res.error); return false; }
-        UI.showError($('sentence-error'), null);
+        var dropout = res.error && /^dropout\b/.test(res.error.message);
+        UI.showError($('p-error'), dropout ? res.error : null, { why: P_ONE });
+        UI.showError($('sentence-error'), res.error && !dropout ? res.error : null);
+        if (res.error) return false;
         draw(data, req, res);
       });
     });

@@ -5,14 +5,14 @@
   var R = AttnRender, UI = AttnUI, $ = UI.byId;
 
   var state = AttnState.create({
-    sentence: { type: 'string', default: AttnBook.tokens.join(' '), maxLength: 400 },
+    sentence: { type: 'string', default: AttnBook.tokens.join(' '), maxLength: 4000 },
     seed: { type: 'int', default: 123, min: 0, max: 4294967295 },
     emb: { type: 'string', default: '', maxLength: 8000 },
     w: { type: 'enum', default: 'book', values: ['book', 'seed'] },
     wseed: { type: 'int', default: 123, min: 0, max: 4294967295 },
     d_out: { type: 'int', default: 2, min: 1, max: 16 },
     num_heads: { type: 'int', default: 2, min: 1, max: 8 },
-    p: { type: 'number', default: 0, min: 0, max: 0.9 },
+    p: { type: 'number', default: 0, min: 0, max: 1 },
     causal: { type: 'bool', default: true },
     pd_in: { type: 'int', default: 768, min: 1, max: 1024 },
     pd_out: { type: 'int', default: 768, min: 1, max: 1024 },
@@ -21,6 +21,11 @@
     step: { type: 'string', default: 'attn_weights', maxLength: 60, pattern: /^[a-z0-9_.]+$/ },
   });
   UI.start(state);
+  // The slider may reach 1, to let the core say why it refuses it; a link asking for it falls back.
+  if (state.get('p') >= 1) {
+    UI.notice('Ignored p = 1 from the link: the core refuses a dropout rate of 1 (every weight would be dropped); using 0.');
+    state.set({ p: 0 });
+  }
   UI.sentenceForm(state);
   ['seed', 'wseed', 'd_out', 'num_heads', 'causal', 'pd_in', 'pd_out', 'ph', 'pbias'].forEach(function (k) { UI.bind(state, k, $(k)); });
   UI.bind(state, 'p', $('p'), function (p) { return p.toFixed(2); });
@@ -57,7 +62,7 @@
 
   function draw(data, res) {
     tokens = data.tokens;
-    UI.embeddingTable($('embedding-table'), state, data, $('sentence-error'));
+    UI.embeddingTable($('embedding-table'), state, data);
     var note = $('weights-note'), book = state.get('w') === 'book', fits = state.get('d_out') === 2 && state.get('num_heads') === 2;
     note.hidden = !(book && !fits);
     note.textContent = note.hidden ? '' : 'The book\'s example has d_out = 2 and 2 heads; for other sizes the weights are drawn from the seed.';
@@ -112,8 +117,10 @@
       return AttnEngine.run(req).then(function (res) {
         if (!current()) return;
         var sizeProblem = res.error && /num_heads|d_out/.test(res.error.message);
+        var dropout = res.error && /^dropout\b/.test(res.error.message);
         UI.showError($('size-error'), sizeProblem ? res.error : null);
-        UI.showError($('sentence-error'), res.error && !sizeProblem ? res.error : null);
+        UI.showError($('p-error'), dropout ? res.error : null, { why: 'With p = 1 every weight would be dropped, and the survivors (none) scaled by 1/(1 − p) = 1/0.' });
+        UI.showError($('sentence-error'), res.error && !sizeProblem && !dropout ? res.error : null);
         if (res.error) return false;
         draw(data, res);
       });

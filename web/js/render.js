@@ -209,7 +209,7 @@ var AttnRender = (function () {
     var id = 'hm-' + (++heatmapCount), caption = opts.caption || 'heatmap';
     var wrap = el('figure', { class: 'heatmap' });
     wrap.appendChild(el('figcaption', { id: id + '-cap', text: caption }));
-    var readout = el('p', { class: 'readout', text: 'Hover or focus a cell to read its value.' });
+    var readout = el('p', { class: 'readout', text: 'Point at a cell, or Tab to the map and use the arrow keys, to read its value.' });
     var grid = el('div', { class: 'hm-grid', role: 'grid', 'aria-labelledby': id + '-cap', 'aria-describedby': id + '-keys',
       'aria-rowcount': String(rows.length + 1), 'aria-colcount': String(colLabels.length + 1), style: { '--cols': String(colLabels.length) } });
     var head = el('div', { class: 'hm-tr', role: 'row' }, el('div', { class: 'hm-corner', role: 'columnheader', text: rowTitle + ' ↓ ' + colTitle + ' →' }));
@@ -238,7 +238,7 @@ var AttnRender = (function () {
       grid.appendChild(tr);
     });
     wrap.appendChild(scrollBox('hm-scroll', grid, caption));
-    wrap.appendChild(el('p', { class: 'hm-keys', id: id + '-keys', text: 'Arrow keys move from cell to cell; Home and End go to the ends of a row.' }));
+    wrap.appendChild(el('p', { class: 'sr-only', id: id + '-keys', text: 'Arrow keys move from cell to cell; Home and End go to the ends of a row.' }));
     wrap.appendChild(legend(range));
     wrap.appendChild(readout);
     wrap.appendChild(tableToggle(id, caption, rows, rowLabels, colLabels, rowTitle, colTitle, opts));

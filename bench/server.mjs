@@ -1,7 +1,8 @@
 // A tiny static server for the benchmark page, on 127.0.0.1 only:
 //   /                → bench/page/          (the page and its scripts)
 //   /node_modules/…  → bench/node_modules/  (onnxruntime-web, TensorFlow.js: nothing from a CDN)
-//   /dist/…          → build/wasm/dist/     (our module)
+//   /dist/…          → build/wasm/dist/     (our module; ATTN_WASM_DIST picks another build)
+//   /dist-b/…        → $ATTN_WASM_DIST_B    (a second build of ours, the baseline of a change; if set)
 import http from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
@@ -10,9 +11,14 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const roots = [
   ['/node_modules/', path.join(here, 'node_modules')],
-  ['/dist/', path.resolve(here, '../build/wasm/dist')],
+  ['/dist/', wasmDist()],
+  ...(process.env.ATTN_WASM_DIST_B ? [['/dist-b/', path.resolve(here, '..', process.env.ATTN_WASM_DIST_B)]] : []),
   ['/', path.join(here, 'page')],
 ];
+/** The folder of attention_core.js + .wasm: ATTN_WASM_DIST (relative to the repository) or build/wasm/dist. */
+export function wasmDist() {
+  return path.resolve(here, '..', process.env.ATTN_WASM_DIST || 'build/wasm/dist');
+}
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.map': 'application/json' };
 
 export function startServer(port = 0) {

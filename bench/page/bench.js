@@ -6,6 +6,8 @@ import { fusedAttentionModel, plainAttentionModel } from './onnx.js';
 
 const params = new URLSearchParams(location.search);
 const sizes = JSON.parse(params.get('sizes') || '[[6,4,2],[128,256,4],[512,768,12],[1024,768,12]]');
+const peerFilter = params.get('peers') ? params.get('peers').split(',') : null;  // parts of peer names, besides ours
+const baselineUrl = params.get('baseline');  // a second build of our module, the "before" of a change
 const log = (line) => { console.log(line); document.getElementById('log').textContent += `\n${line}`; };
 const now = () => performance.now();
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[s.length >> 1] : NaN; };
@@ -83,6 +85,18 @@ async function ortPeer(modelBytes, T, d) {
   };
 }
 
+/** Loads another build of our module (a classic script defining createAttentionCore, like ours). */
+function loadBaseline(url) {
+  const ours = window.createAttentionCore;
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = url;
+    script.onload = () => { const create = window.createAttentionCore; window.createAttentionCore = ours; resolve(create()); };
+    script.onerror = () => reject(new Error(`cannot load the baseline ${url}`));
+    document.head.append(script);
+  });
+}
+
 async function measureJson(core) {
   const inputs = [[0.43, 0.15, 0.89], [0.55, 0.87, 0.66], [0.57, 0.85, 0.64], [0.22, 0.58, 0.33], [0.77, 0.25, 0.10], [0.05, 0.80, 0.55]];
   const requests = {
@@ -115,6 +129,7 @@ async function run() {
   if (tf.wasm.setThreadsCount) tf.wasm.setThreadsCount(1);
   await tf.setBackend('wasm');
   const core = await createAttentionCore();
+  const baseline = baselineUrl ? await loadBaseline(baselineUrl) : null;
   const report = { env: { userAgent: navigator.userAgent, crossOriginIsolated: self.crossOriginIsolated, ort: ort.env.versions?.web, tfjs: tf.version?.tfjs, tfBackend: tf.getBackend() }, sizes: [] };
   log(`peers ready: ort ${report.env.ort}, tfjs ${report.env.tfjs} (${report.env.tfBackend})`);
   report.json = await measureJson(core);
@@ -129,9 +144,12 @@ async function run() {
     const ours = new core.FastAttention(d, heads);
     ours.set_weights(w.W_query, w.W_key, w.W_value, w.W_out, w.b_out);
     const out = new Float32Array(T * d);
+    const before = baseline && new baseline.FastAttention(d, heads);
+    if (before) before.set_weights(w.W_query, w.W_key, w.W_value, w.W_out, w.b_out);
     const peers = {
       'ours (FastAttention)': async (x) => ours.forward(x, T),
       'ours, forward_into': async (x) => { ours.forward_into(x, T, out); return out; },
+      ...(before ? { 'ours, baseline': async (x) => before.forward(x, T) } : {}),
       'onnxruntime-web, fused Attention': null,
       'onnxruntime-web, plain operators': await ortPeer(plainAttentionModel(T, d, heads, w), T, d),
       'tfjs-backend-wasm': (() => { const f = tfjsPeer(T, d, heads, w); return async (x) => f(x); })(),
@@ -144,6 +162,7 @@ async function run() {
       delete peers['onnxruntime-web, fused Attention'];
       notes['onnxruntime-web, fused Attention'] = `not available: ${String(e.message || e).slice(0, 200)}`;
     }
+    if (peerFilter) for (const name of Object.keys(peers)) if (!name.startsWith('ours') && !peerFilter.some((part) => name.includes(part))) delete peers[name];
     // agreement and warm-up (tier-up of every peer's wasm)
     const reference = await peers['ours (FastAttention)'](X);
     const maxDiff = {};
@@ -190,6 +209,7 @@ async function run() {
     report.sizes.push(result);
     log(`(${T}, ${d}, ${heads}) done: ${JSON.stringify(result)}`);
     ours.delete();
+    if (before) before.delete();
   }
   return report;
 }

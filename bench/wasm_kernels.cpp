@@ -1,0 +1,84 @@
+// The core's kernels timed one by one inside WebAssembly (bench/wasm_kernels.mjs builds and runs
+// it, in Chromium or Node): where FastAttention's forward spends its time, and how fast the
+// micro-kernel runs with everything in L1. Not part of the module; a measuring tool.
+#include <emscripten/emscripten.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "attn/fused.hpp"
+#include "kernels.hpp"
+
+namespace {
+
+using namespace attn;
+using namespace attn::detail;
+
+std::vector<float> uniform(std::size_t n, std::uint32_t seed) {
+  std::vector<float> out(n);
+  for (auto& x : out) {
+    seed = seed * 1664525u + 1013904223u;
+    x = static_cast<float>(seed) / 4294967296.0f * 2.0f - 1.0f;
+  }
+  return out;
+}
+
+/// Milliseconds per call of f, the fastest of `samples` samples of `reps` calls each.
+template <class F>
+double best_ms(int samples, int reps, F&& f) {
+  double best = 1e300;
+  for (int s = 0; s < samples; ++s) {
+    const double t0 = emscripten_get_now();
+    for (int r = 0; r < reps; ++r) f();
+    best = std::min(best, (emscripten_get_now() - t0) / reps);
+  }
+  return best;
+}
+
+volatile float sink;
+
+}  // namespace
+
+extern "C" {
+
+/// C (T, m) = X (T, k) · W (k, m), W packed once: ms per product.
+EMSCRIPTEN_KEEPALIVE double time_gemm(int T, int k, int m, int samples) {
+  const auto X = uniform(std::size_t(T) * k, 1), W = uniform(std::size_t(k) * m, 2);
+  std::vector<float> C(std::size_t(T) * m);
+  const PackedMatrix packed = pack_matrix(W.data(), m, 1, k, m);
+  const double ms = best_ms(samples, 1, [&] { gemm(X.data(), k, T, packed, C.data(), m); });
+  sink = C[0];
+  return ms;
+}
+
+/// FusedAttention::forward for (T, d_model, heads): ms per call.
+EMSCRIPTEN_KEEPALIVE double time_forward(int T, int d, int heads, int samples) {
+  FusedAttention fused(d, d, heads);
+  const auto Wq = uniform(std::size_t(d) * d, 3), Wk = uniform(std::size_t(d) * d, 4), Wv = uniform(std::size_t(d) * d, 5),
+             Wo = uniform(std::size_t(d) * d, 6), b = uniform(d, 7), X = uniform(std::size_t(T) * d, 8);
+  fused.set_weights(Wq.data(), Wk.data(), Wv.data(), Wo.data(), b.data());
+  std::vector<float> Y(std::size_t(T) * d);
+  const double ms = best_ms(samples, 1, [&] { fused.forward(X.data(), T, Y.data()); });
+  sink = Y[0];
+  return ms;
+}
+
+/// One strip (depth k) against `panels` panels, `reps` times, everything in L1.
+__attribute__((noinline)) void strip_times_panels(const float* strip, const float* block, int k, int panels, float* C,
+                                                  int reps) {
+  for (int r = 0; r < reps; ++r)
+    for (int q = 0; q < panels; ++q)
+      micro_kernel(strip, block + q * k * kPanel, k, C + q * kPanel, kPanel * panels, kTileRows, kPanel, true);
+}
+
+/// The micro-kernel alone, in L1: GFLOP/s. (V8 has no on-stack replacement for wasm: a loop
+/// that starts in the baseline tier stays there, so the work is in a function called many times.)
+EMSCRIPTEN_KEEPALIVE double kernel_gflops(int k, int panels, int reps) {
+  const auto strip = uniform(kTileRows * std::size_t(k), 9), block = uniform(kPanel * std::size_t(k) * panels, 10);
+  std::vector<float> C(kTileRows * kPanel * std::size_t(panels));
+  const double ms = best_ms(5, 1, [&] { strip_times_panels(strip.data(), block.data(), k, panels, C.data(), reps); });
+  sink = C[0];
+  return 2.0 * kTileRows * kPanel * k * panels * reps / (ms * 1e6);
+}
+}  // extern "C"

@@ -40,6 +40,28 @@ volatile float sink;
 
 }  // namespace
 
+namespace {
+
+/// One strip of R rows (depth k) against `panels` panels, `reps` times, everything in L1.
+template <std::size_t R>
+__attribute__((noinline)) void strip_times_panels(const float* strip, const float* block, int k, int panels, float* C,
+                                                  int reps) {
+  for (int r = 0; r < reps; ++r)
+    for (int q = 0; q < panels; ++q)
+      micro_kernel<R>(strip, block + q * k * kPanel, k, C + q * kPanel, kPanel * panels, R, kPanel, true);
+}
+
+template <std::size_t R>
+double kernel_rate(int k, int panels, int reps) {
+  const auto strip = uniform(R * std::size_t(k), 9), block = uniform(kPanel * std::size_t(k) * panels, 10);
+  std::vector<float> C(R * kPanel * std::size_t(panels));
+  const double ms = best_ms(5, 1, [&] { strip_times_panels<R>(strip.data(), block.data(), k, panels, C.data(), reps); });
+  sink = C[0];
+  return 2.0 * R * kPanel * k * panels * reps / (ms * 1e6);
+}
+
+}  // namespace
+
 extern "C" {
 
 /// C (T, m) = X (T, k) · W (k, m), W packed once: ms per product.
@@ -64,21 +86,11 @@ EMSCRIPTEN_KEEPALIVE double time_forward(int T, int d, int heads, int samples) {
   return ms;
 }
 
-/// One strip (depth k) against `panels` panels, `reps` times, everything in L1.
-__attribute__((noinline)) void strip_times_panels(const float* strip, const float* block, int k, int panels, float* C,
-                                                  int reps) {
-  for (int r = 0; r < reps; ++r)
-    for (int q = 0; q < panels; ++q)
-      micro_kernel(strip, block + q * k * kPanel, k, C + q * kPanel, kPanel * panels, kTileRows, kPanel, true);
-}
 
-/// The micro-kernel alone, in L1: GFLOP/s. (V8 has no on-stack replacement for wasm: a loop
-/// that starts in the baseline tier stays there, so the work is in a function called many times.)
-EMSCRIPTEN_KEEPALIVE double kernel_gflops(int k, int panels, int reps) {
-  const auto strip = uniform(kTileRows * std::size_t(k), 9), block = uniform(kPanel * std::size_t(k) * panels, 10);
-  std::vector<float> C(kTileRows * kPanel * std::size_t(panels));
-  const double ms = best_ms(5, 1, [&] { strip_times_panels(strip.data(), block.data(), k, panels, C.data(), reps); });
-  sink = C[0];
-  return 2.0 * kTileRows * kPanel * k * panels * reps / (ms * 1e6);
+/// The micro-kernel alone, in L1, with `rows` rows (4, 5 or 6; R·2 accumulators): GFLOP/s. (V8 has
+/// no on-stack replacement for wasm: a loop that starts in the baseline tier stays there, so the
+/// work is in a function called many times.)
+EMSCRIPTEN_KEEPALIVE double kernel_gflops(int rows, int k, int panels, int reps) {
+  return rows == 6 ? kernel_rate<6>(k, panels, reps) : rows == 5 ? kernel_rate<5>(k, panels, reps) : kernel_rate<4>(k, panels, reps);
 }
 }  // extern "C"

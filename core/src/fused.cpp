@@ -15,43 +15,55 @@ using namespace detail;
 namespace {
 
 constexpr float neg_inf = -std::numeric_limits<float>::infinity();
-constexpr std::size_t kQueryTile = 64;  // Br: queries per tile (a multiple of kTileRows)
-constexpr std::size_t kKeyTile = 64;    // Bc: keys per tile (a multiple of kPanel)
+constexpr std::size_t kStrip = 4;       // keys per strip in Q·Kᵀ, queries per strip in P·V: 4 × 2 accumulators
+constexpr std::size_t kQueryTile = 32;  // queries per tile, in panels of kPanel = 8 (a multiple of 8)
+constexpr std::size_t kKeyTile = 64;    // keys per tile (a multiple of kStrip): K's and V's tiles stay in L1
 
 void require(bool ok, const std::string& message) {
   if (!ok) throw std::invalid_argument("fused attention: " + message);
 }
 
-/// row[0:n] ← exp(row[0:n]·scale − m) and returns its sum; row's length is a multiple of 4,
-/// and entries from n on become 0.
-float exp_shifted(float* row, std::size_t n, std::size_t length, float scale, float m) {
-  const f32x4 scale4 = splat4(scale), m4 = splat4(m);
-  f32x4 sum = splat4(0.0f);
-  std::size_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const f32x4 p = exp4(sub4(mul4(load4(row + j), scale4), m4));
-    store4(row + j, p);
-    sum = add4(sum, p);
-  }
-  if (j < n) {  // the last, partial group: the entries past n are masked (−∞ → weight 0)
-    for (std::size_t t = n; t < j + 4; ++t) row[t] = neg_inf;
-    const f32x4 p = exp4(sub4(mul4(load4(row + j), scale4), m4));
-    store4(row + j, p);
-    sum = add4(sum, p);
-    j += 4;
-  }
-  std::fill(row + j, row + length, 0.0f);
-  return sum4(sum);
+/// Masks the scores a panel of 8 queries from i0 on must not see: key j is hidden from query i0 + q
+/// when j > i0 + q. scores holds keys first_key … first_key+n−1, 8 queries per key.
+void mask_future(float* scores, std::size_t first_key, std::size_t n, std::size_t i0) {
+  for (std::size_t j = std::max(first_key, i0 + 1); j < first_key + n; ++j)
+    std::fill(scores + (j - first_key) * kPanel, scores + (j - first_key) * kPanel + (j - i0), neg_inf);
 }
 
-/// max over row[0:n]·scale (scale > 0).
-float scaled_max(const float* row, std::size_t n, float scale) {
-  f32x4 best = splat4(neg_inf);
-  std::size_t j = 0;
-  for (; j + 4 <= n; j += 4) best = max4(best, load4(row + j));
-  float m = max_lanes4(best);
-  for (; j < n; ++j) m = std::max(m, row[j]);
-  return m * scale;
+/// One step of the online softmax for a panel of 8 queries, a lane per query. scores (n keys × 8
+/// queries, hidden entries −∞) becomes p = exp(ω·scale − m'), where m' = max(m, max ω·scale);
+/// ℓ ← ℓ·exp(m − m') + Σp; m ← m'. alpha gets exp(m − m'), the factor for the sums so far.
+void online_softmax(float* scores, std::size_t n, float scale, float* m, float* l, float* alpha) {
+  const f32x4 scale4 = splat4(scale);
+  f32x4 max_lo = splat4(neg_inf), max_hi = max_lo;
+  for (std::size_t j = 0; j < n; ++j) {
+    max_lo = max4(max_lo, load4(scores + j * kPanel));
+    max_hi = max4(max_hi, load4(scores + j * kPanel + 4));
+  }
+  // scale > 0, so max(ω)·scale is max(ω·scale) exactly: every exponent below is ≤ 0.
+  const f32x4 m_lo = max4(load4(m), mul4(max_lo, scale4)), m_hi = max4(load4(m + 4), mul4(max_hi, scale4));
+  const f32x4 alpha_lo = exp4(sub4(load4(m), m_lo)), alpha_hi = exp4(sub4(load4(m + 4), m_hi));  // 0 when m = −∞
+  f32x4 sum_lo = splat4(0.0f), sum_hi = sum_lo;
+  for (std::size_t j = 0; j < n; ++j) {
+    float* row = scores + j * kPanel;
+    const f32x4 p_lo = exp4(sub4(mul4(load4(row), scale4), m_lo)), p_hi = exp4(sub4(mul4(load4(row + 4), scale4), m_hi));
+    store4(row, p_lo);
+    store4(row + 4, p_hi);
+    sum_lo = add4(sum_lo, p_lo);
+    sum_hi = add4(sum_hi, p_hi);
+  }
+  store4(l, add4(mul4(load4(l), alpha_lo), sum_lo));
+  store4(l + 4, add4(mul4(load4(l + 4), alpha_hi), sum_hi));
+  store4(m, m_lo);
+  store4(m + 4, m_hi);
+  store4(alpha, alpha_lo);
+  store4(alpha + 4, alpha_hi);
+}
+
+/// rows[0:n] (rows stride apart, width entries each) ← rows · factor[row].
+void scale_rows(float* rows, std::size_t stride, std::size_t n, std::size_t width, const float* factor) {
+  for (std::size_t r = 0; r < n; ++r)
+    for (std::size_t c = 0; c < width; ++c) rows[r * stride + c] *= factor[r];
 }
 
 }  // namespace
@@ -132,81 +144,70 @@ Matrix FusedAttention::forward(const Matrix& inputs) {
   return context_vecs;
 }
 
-// One head, FlashAttention style. Layout of the buffers (row-major, s = 3·d_out):
+// One head, FlashAttention style, with the scores transposed: a panel of 8 queries is one
+// micro-kernel's columns, so the softmax runs across queries, a vector lane per query, and the
+// weights come out already laid out as the strips P·V needs. Buffers (row-major, s = 3·d_out):
 //   queries of head h: qkv_[i·s + h·head_dim + c]          keys: + d_out      values: + 2·d_out
-//   keys_packed_:   Kᵀ (head_dim, T) in panels of 8 keys:   key j, dim c at (j/8)·head_dim·8 + c·8 + j%8
-//   values_packed_: V (T, head_dim) in panels of 8 columns: key j, dim c at (c/8)·T·8 + j·8 + c%8
-//   context_heads_: Z (T, d_out), head h in columns [h·head_dim, (h+1)·head_dim)
-// For each tile of queries [i0, i0+Br), and each tile of keys [j0, j0+Bc) with j0 ≤ the last query:
-//   pass 1: ω = Q·Kᵀ for the tile (strips of 4 queries × panels of 8 keys, skipping panels
-//           wholly above the diagonal);
-//   pass 2: per query i, over its keys j ≤ i: m' = max(m, max ω/√d_k); p = exp(ω/√d_k − m');
-//           ℓ' = ℓ·exp(m − m') + Σp; Z_i ← Z_i·exp(m − m');
-//   pass 3: Z += p·V.
+//   queries_packed_: Qᵀ in panels of 8 queries:  query i, dim c at (i/8)·head_dim·8 + c·8 + i%8
+//   keys_packed_:    K in strips of 4 keys:      key j, dim c at (j/4)·head_dim·4 + c·4 + j%4
+//   values_packed_:  V in panels of 8 columns:   key j, dim c at (c/8)·T·8 + j·8 + c%8
+//   scores_:         one key tile of one query panel, key j, query q at j·8 + q (ωᵀ, then pᵀ)
+//   context_heads_:  Z (T, d_out), head h in columns [h·head_dim, (h+1)·head_dim)
+// For each tile of queries, each tile of keys [j0, j0+Bc), and each panel of 8 queries [i0, i0+8)
+// that sees keys of the tile (j0 ≤ i0+7; keys past i0+7 are never computed):
+//   pass 1: ωᵀ = K·Qᵀ (strips of 4 keys × the panel), keys j > i masked to −∞;
+//   pass 2: per query i: m' = max(m, max ω/√d_k); p = exp(ω/√d_k − m'); ℓ' = ℓ·exp(m − m') + Σp;
+//           Z_i ← Z_i·exp(m − m');
+//   pass 3: Z += p·V (strips of 4 queries, read from pᵀ with a step of 8, × panels of V).
 // Finally Z_i ← Z_i / ℓ_i.
 void FusedAttention::attend_head(std::size_t h, std::size_t T) {
-  const std::size_t s = 3 * d_out_, head_dim = head_dim_, T8 = round_up(T, kPanel);
+  const std::size_t s = 3 * d_out_, head_dim = head_dim_;
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
-  const float* queries = qkv_.data() + h * head_dim;             // (T, head_dim), rows s apart
-  const float* keys = qkv_.data() + d_out_ + h * head_dim;       // (T, head_dim)
-  const float* values = qkv_.data() + 2 * d_out_ + h * head_dim; // (T, head_dim)
-  float* context = context_heads_.data() + h * head_dim;         // (T, head_dim), rows d_out apart
+  const float* queries = qkv_.data() + h * head_dim;              // (T, head_dim), rows s apart
+  const float* keys = qkv_.data() + d_out_ + h * head_dim;        // (T, head_dim)
+  const float* values = qkv_.data() + 2 * d_out_ + h * head_dim;  // (T, head_dim)
+  float* context = context_heads_.data() + h * head_dim;          // (T, head_dim), rows d_out apart
 
-  keys_packed_.resize(head_dim * T8);
+  queries_packed_.resize(round_up(T, kPanel) * head_dim);
+  keys_packed_.resize(round_up(T, kStrip) * head_dim);
   values_packed_.resize(T * round_up(head_dim, kPanel));
-  pack_panels(keys, 1, s, 0, head_dim, 0, T, keys_packed_.data());      // Kᵀ: (head_dim, T)
-  pack_panels(values, s, 1, 0, T, 0, head_dim, values_packed_.data());  // V:  (T, head_dim)
-  queries_strips_.resize(kQueryTile * head_dim);
-  scores_.resize(kQueryTile * kKeyTile);
-  weights_strip_.resize(kTileRows * kKeyTile);
+  pack_panels(queries, 1, s, 0, head_dim, 0, T, queries_packed_.data());  // Qᵀ: (head_dim, T)
+  for (std::size_t j = 0; j < T; j += kStrip)                               // K: (T, head_dim)
+    pack_strip<kStrip>(keys, s, j, std::min(kStrip, T - j), 0, head_dim, keys_packed_.data() + j * head_dim);
+  pack_panels(values, s, 1, 0, T, 0, head_dim, values_packed_.data());    // V: (T, head_dim)
+  scores_.resize(kKeyTile * kPanel);
   row_max_.resize(kQueryTile);
   row_sum_.resize(kQueryTile);
+  float alpha[kPanel], inv_sum[kPanel];
 
-  for (std::size_t i0 = 0; i0 < T; i0 += kQueryTile) {
-    const std::size_t tile_rows = std::min(kQueryTile, T - i0);
-    for (std::size_t r = 0; r < tile_rows; r += kTileRows)
-      pack_strip(queries, s, i0 + r, std::min(kTileRows, tile_rows - r), 0, head_dim,
-                 queries_strips_.data() + r * head_dim);
+  for (std::size_t t0 = 0; t0 < T; t0 += kQueryTile) {
+    const std::size_t tile_end = std::min(t0 + kQueryTile, T);
     std::fill(row_max_.begin(), row_max_.end(), neg_inf);
     std::fill(row_sum_.begin(), row_sum_.end(), 0.0f);
-    for (std::size_t i = i0; i < i0 + tile_rows; ++i) std::fill(context + i * d_out_, context + i * d_out_ + head_dim, 0.0f);
-
-    const std::size_t last_query = i0 + tile_rows - 1;
-    for (std::size_t j0 = 0; j0 <= last_query; j0 += kKeyTile) {
-      const std::size_t tile_keys = std::min(kKeyTile, T - j0);
-      // pass 1: ω = Q·Kᵀ, (tile_rows, tile_keys)
-      for (std::size_t r = 0; r < tile_rows; r += kTileRows) {
-        const std::size_t rows = std::min(kTileRows, tile_rows - r), strip_last = i0 + r + rows - 1;
-        for (std::size_t q = 0; q * kPanel < tile_keys && j0 + q * kPanel <= strip_last; ++q)
-          micro_kernel(queries_strips_.data() + r * head_dim, keys_packed_.data() + (j0 / kPanel + q) * head_dim * kPanel,
-                       head_dim, scores_.data() + r * kKeyTile + q * kPanel, kKeyTile, rows, kPanel, false);
+    for (std::size_t j0 = 0; j0 < tile_end; j0 += kKeyTile)
+      for (std::size_t i0 = t0; i0 < tile_end; i0 += kPanel) {
+        const std::size_t queries_in = std::min(kPanel, T - i0), keys_seen = std::min(i0 + kPanel, T);
+        if (j0 >= keys_seen) continue;
+        const std::size_t n = std::min(kKeyTile, keys_seen - j0);  // keys j0 … j0+n−1
+        // pass 1: ωᵀ (n, 8) = K[j0:j0+n] · Qᵀ[:, i0:i0+8]
+        for (std::size_t j = 0; j < n; j += kStrip)
+          micro_kernel<kStrip>(keys_packed_.data() + (j0 + j) * head_dim, queries_packed_.data() + i0 * head_dim,
+                               head_dim, scores_.data() + j * kPanel, kPanel, kStrip, kPanel, false);
+        mask_future(scores_.data(), j0, n, i0);
+        // pass 2: the online softmax, 8 queries at once
+        online_softmax(scores_.data(), n, scale, row_max_.data() + (i0 - t0), row_sum_.data() + (i0 - t0), alpha);
+        if (j0 > 0) scale_rows(context + i0 * d_out_, d_out_, queries_in, head_dim, alpha);
+        // pass 3: Z[i0:i0+8] (+)= p · V[j0:j0+n]; the first key tile starts the sums
+        for (std::size_t r = 0; r < queries_in; r += kStrip)
+          for (std::size_t c = 0; c < head_dim; c += kPanel)
+            micro_kernel<kStrip>(scores_.data() + r, values_packed_.data() + c * T + j0 * kPanel, n,
+                                 context + (i0 + r) * d_out_ + c, d_out_, std::min(kStrip, queries_in - r),
+                                 std::min(kPanel, head_dim - c), j0 > 0, kPanel);
       }
-      // pass 2: the online softmax, row by row
-      for (std::size_t r = 0; r < tile_rows; ++r) {
-        const std::size_t i = i0 + r, n = i < j0 ? 0 : std::min(tile_keys, i + 1 - j0);  // keys j0 … j0+n−1 are ≤ i
-        float* row = scores_.data() + r * kKeyTile;
-        const float m = std::max(row_max_[r], scaled_max(row, n, scale));
-        const float rescale = std::exp(row_max_[r] - m);  // exp(m_old − m_new), 0 on the first tile
-        row_sum_[r] = row_sum_[r] * rescale + exp_shifted(row, n, kKeyTile, scale, m);
-        row_max_[r] = m;
-        float* z = context + i * d_out_;
-        for (std::size_t c = 0; c < head_dim; ++c) z[c] *= rescale;
-      }
-      // pass 3: Z += p·V
-      for (std::size_t r = 0; r < tile_rows; r += kTileRows) {
-        const std::size_t rows = std::min(kTileRows, tile_rows - r);
-        const std::size_t depth = std::min(tile_keys, i0 + r + rows - j0);  // keys any row of the strip sees
-        pack_strip(scores_.data(), kKeyTile, r, rows, 0, depth, weights_strip_.data());
-        for (std::size_t q = 0; q * kPanel < head_dim; ++q)
-          micro_kernel(weights_strip_.data(), values_packed_.data() + q * T * kPanel + j0 * kPanel, depth,
-                       context + (i0 + r) * d_out_ + q * kPanel, d_out_, rows, std::min(kPanel, head_dim - q * kPanel),
-                       true);
-      }
-    }
-    for (std::size_t r = 0; r < tile_rows; ++r) {
-      float* z = context + (i0 + r) * d_out_;
-      const float inv_sum = 1.0f / row_sum_[r];
-      for (std::size_t c = 0; c < head_dim; ++c) z[c] *= inv_sum;  // Z_i / ℓ_i
+    for (std::size_t i0 = t0; i0 < tile_end; i0 += kPanel) {
+      const std::size_t queries_in = std::min(kPanel, T - i0);
+      for (std::size_t q = 0; q < queries_in; ++q) inv_sum[q] = 1.0f / row_sum_[i0 - t0 + q];
+      scale_rows(context + i0 * d_out_, d_out_, queries_in, head_dim, inv_sum);  // Z_i / ℓ_i
     }
   }
 }

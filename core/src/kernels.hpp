@@ -118,11 +118,12 @@ constexpr std::size_t kWidthBlock = 512;           ///< columns of B per packed 
 
 inline std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 
-/// C[0:rows, 0:cols] (+)= strip · panel over depth k. The strip holds A[r, p] at strip[p·kTileRows + r]
-/// (rows past `rows` are zero), the panel B[p, j] at panel[p·kPanel + j]; C's rows are c_stride apart.
+/// C[0:rows, 0:cols] (+)= strip · panel over depth k. The strip holds A[r, p] at strip[p·strip_step + r]
+/// for r < R (rows past `rows` are zero; strip_step is R when packed by pack_strip), the panel B[p, j]
+/// at panel[p·kPanel + j]; C's rows are c_stride apart. R·2 accumulators: V8 spills past about 10.
+template <std::size_t R = kTileRows>
 inline void micro_kernel(const float* strip, const float* panel, std::size_t k, float* c, std::size_t c_stride,
-                         std::size_t rows, std::size_t cols, bool accumulate) {
-  constexpr std::size_t R = kTileRows;
+                         std::size_t rows, std::size_t cols, bool accumulate, std::size_t strip_step = R) {
   const bool full = rows == R && cols == kPanel;
   float edge[R][kPanel] = {};
   f32x4 acc[R][2];
@@ -132,7 +133,7 @@ inline void micro_kernel(const float* strip, const float* panel, std::size_t k, 
     acc[r][0] = accumulate ? load4(from) : splat4(0.0f);
     acc[r][1] = accumulate ? load4(from + 4) : splat4(0.0f);
   }
-  for (std::size_t p = 0; p < k; ++p, strip += R, panel += kPanel) {
+  for (std::size_t p = 0; p < k; ++p, strip += strip_step, panel += kPanel) {
     const f32x4 b0 = load4(panel);
     const f32x4 b1 = load4(panel + 4);
     for (std::size_t r = 0; r < R; ++r) {
@@ -150,12 +151,13 @@ inline void micro_kernel(const float* strip, const float* panel, std::size_t k, 
 }
 
 /// Packs rows [i0, i0+rows) and columns [p0, p0+depth) of A (rows a_stride apart) into a strip
-/// for micro_kernel; rows past `rows` are zero.
+/// for micro_kernel<R>; rows past `rows` are zero.
+template <std::size_t R = kTileRows>
 inline void pack_strip(const float* a, std::size_t a_stride, std::size_t i0, std::size_t rows, std::size_t p0,
                        std::size_t depth, float* strip) {
   for (std::size_t p = 0; p < depth; ++p)
-    for (std::size_t r = 0; r < kTileRows; ++r)
-      strip[p * kTileRows + r] = r < rows ? a[(i0 + r) * a_stride + p0 + p] : 0.0f;
+    for (std::size_t r = 0; r < R; ++r)
+      strip[p * R + r] = r < rows ? a[(i0 + r) * a_stride + p0 + p] : 0.0f;
 }
 
 /// Packs B[p0:p0+depth, j0:j0+width] into panels of kPanel columns (zero-padded), panel q at

@@ -111,6 +111,12 @@ var AttnState = (function () {
     }
 
     write();
+    // The skip link (href="#main") puts a bare fragment in the address: put the view back, so the
+    // address keeps holding it (focus and scrolling stay where the link took them).
+    window.addEventListener('hashchange', function () {
+      if (location.hash.indexOf('=') >= 0) return;
+      try { history.replaceState(null, '', location.pathname + (written ? '#' + written : '')); } catch (e) { /* as in write() */ }
+    });
     return Object.freeze({
       get: function (k) { return values[k]; },
       values: function () { return Object.assign({}, values); },

@@ -261,6 +261,7 @@ var AttnUI = (function () {
    * only an entry it takes reaches the state (so the last good result stays on screen otherwise).
    */
   function embeddingTable(container, state, data) {
+    var keep = focusedCell(container);
     R.clear(container);
     var box = tableBox(container);
     sentenceNote(data);
@@ -300,7 +301,9 @@ var AttnUI = (function () {
             if (verdict[0]) return refuse(shown + ' for ' + isolate(t) + ': the core refuses it (' + rowMessage(verdict[0].message) + ').');
             input.removeAttribute('aria-invalid');
             say('');
-            editEmbedding(state, t, data.inputs[i], j, v);
+            // Once the browser has moved the focus on (a change made by Tab fires before it moves):
+            // the redraw then finds it on the next cell and gives it back there.
+            setTimeout(function () { editEmbedding(state, t, data.inputs[i], j, v); }, 0);
           });
         });
         tr.appendChild(R.el('td', null, input));
@@ -310,6 +313,26 @@ var AttnUI = (function () {
     });
     table.appendChild(body);
     container.appendChild(R.el('div', { class: 'matrix-scroll' }, table));
+    refocusCell(container, keep);
+  }
+
+  /**
+   * The cell of the table that has the focus, before a redraw replaces them all (the learner
+   * edited one and tabbed on, the lesson recomputed): its place, and any text typed into it since.
+   */
+  function focusedCell(container) {
+    var a = document.activeElement;
+    if (!a || !container.contains(a) || !a.hasAttribute('data-row')) return null;
+    return { row: a.getAttribute('data-row'), dim: a.getAttribute('data-dim'), typed: a.value !== a.defaultValue ? a.value : null };
+  }
+
+  /** Gives the focus back to that cell after the redraw, so the keyboard does not fall to the page's top. */
+  function refocusCell(container, keep) {
+    var cell = keep && container.querySelector('input[data-row="' + keep.row + '"][data-dim="' + keep.dim + '"]');
+    if (!cell) return;
+    if (keep.typed !== null) cell.value = keep.typed;
+    cell.focus({ preventScroll: true });
+    if (keep.typed === null) cell.select(); else cell.setSelectionRange(cell.value.length, cell.value.length);
   }
 
   /** Wires the sentence form (#sentence-form, #sentence, #seed, #reset-embeddings) to the state. */

@@ -82,12 +82,15 @@
   });
 
   function drawTargets(targets, tw) {
+    // The word pressed with the keyboard keeps the focus through the redraw its press caused.
+    var had = Array.prototype.indexOf.call($('targets').children, document.activeElement);
     var box = R.clear($('targets'));
     targets.forEach(function (t, i) {
       var b = R.el('button', { type: 'button', 'aria-pressed': String(i === tw && !state.get('dec')), text: t[0] });
       b.addEventListener('click', function () { state.set({ tw: i, dec: '' }); });
       box.appendChild(b);
     });
+    if (had >= 0 && box.children[had]) box.children[had].focus({ preventScroll: true });
   }
 
   function draw(data, rnn, res, align, targets, tw, s) {

@@ -118,20 +118,16 @@ constexpr std::size_t kWidthBlock = 512;           ///< columns of B per packed 
 
 inline std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 
-/// C[0:rows, 0:cols] (+)= strip · panel over depth k. The strip holds A[r, p] at strip[p·strip_step + r]
-/// for r < R (rows past `rows` are zero; strip_step is R when packed by pack_strip), the panel B[p, j]
-/// at panel[p·kPanel + j]; C's rows are c_stride apart. R·2 accumulators: V8 spills past about 10.
-template <std::size_t R = kTileRows>
-inline void micro_kernel(const float* strip, const float* panel, std::size_t k, float* c, std::size_t c_stride,
-                         std::size_t rows, std::size_t cols, bool accumulate, std::size_t strip_step = R) {
-  const bool full = rows == R && cols == kPanel;
-  float edge[R][kPanel] = {};
+/// C[0:R, 0:kPanel] (+)= strip · panel over depth k. The strip holds A[r, p] at strip[p·strip_step + r]
+/// (strip_step is R when packed by pack_strip), the panel B[p, j] at panel[p·kPanel + j]; C's rows
+/// are c_stride apart. R·2 accumulators: V8 spills past about 10.
+template <std::size_t R>
+inline void micro_kernel_full(const float* strip, const float* panel, std::size_t k, float* c, std::size_t c_stride,
+                              bool accumulate, std::size_t strip_step) {
   f32x4 acc[R][2];
   for (std::size_t r = 0; r < R; ++r) {
-    if (accumulate && !full && r < rows) std::copy(c + r * c_stride, c + r * c_stride + cols, edge[r]);
-    const float* from = full ? c + r * c_stride : edge[r];
-    acc[r][0] = accumulate ? load4(from) : splat4(0.0f);
-    acc[r][1] = accumulate ? load4(from + 4) : splat4(0.0f);
+    acc[r][0] = accumulate ? load4(c + r * c_stride) : splat4(0.0f);
+    acc[r][1] = accumulate ? load4(c + r * c_stride + 4) : splat4(0.0f);
   }
   for (std::size_t p = 0; p < k; ++p, strip += strip_step, panel += kPanel) {
     const f32x4 b0 = load4(panel);
@@ -143,11 +139,26 @@ inline void micro_kernel(const float* strip, const float* panel, std::size_t k, 
     }
   }
   for (std::size_t r = 0; r < R; ++r) {
-    float* to = full ? c + r * c_stride : edge[r];
-    store4(to, acc[r][0]);
-    store4(to + 4, acc[r][1]);
-    if (!full && r < rows) std::copy(edge[r], edge[r] + cols, c + r * c_stride);
+    store4(c + r * c_stride, acc[r][0]);
+    store4(c + r * c_stride + 4, acc[r][1]);
   }
+}
+
+/// C[0:rows, 0:cols] (+)= strip · panel, as micro_kernel_full for any rows ≤ R and cols ≤ kPanel
+/// (strip rows past `rows` and panel columns past `cols` are zero): a partial tile goes through a
+/// full one on the stack, so the common, full case pays nothing for the edges.
+template <std::size_t R = kTileRows>
+inline void micro_kernel(const float* strip, const float* panel, std::size_t k, float* c, std::size_t c_stride,
+                         std::size_t rows, std::size_t cols, bool accumulate, std::size_t strip_step = R) {
+  if (rows == R && cols == kPanel) {
+    micro_kernel_full<R>(strip, panel, k, c, c_stride, accumulate, strip_step);
+    return;
+  }
+  float edge[R][kPanel] = {};
+  if (accumulate)
+    for (std::size_t r = 0; r < rows; ++r) std::copy(c + r * c_stride, c + r * c_stride + cols, edge[r]);
+  micro_kernel_full<R>(strip, panel, k, edge[0], kPanel, accumulate, strip_step);
+  for (std::size_t r = 0; r < rows; ++r) std::copy(edge[r], edge[r] + cols, c + r * c_stride);
 }
 
 /// Packs rows [i0, i0+rows) and columns [p0, p0+depth) of A (rows a_stride apart) into a strip

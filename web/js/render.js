@@ -385,7 +385,12 @@ var AttnRender = (function () {
     });
     box.appendChild(pre);
     container.appendChild(box);
-    if (first) pre.scrollTop = Math.max(0, first.offsetTop - pre.clientHeight / 3);
+    // The first marked line a third of the way down the box. Read after the next layout, not now:
+    // reading geometry here would force a layout of the whole page for every code box drawn.
+    if (first) requestAnimationFrame(function () {
+      var offset = first.getBoundingClientRect().top - pre.getBoundingClientRect().top + pre.scrollTop;
+      pre.scrollTop = Math.max(0, offset - pre.clientHeight / 3);
+    });
   }
 
   /**

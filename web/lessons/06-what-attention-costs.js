@@ -413,7 +413,7 @@
   });
 
   R.code($('cost-code'), AttnCode['MaterialisedAttention::forward'], /attn_weights_\[h\] = |causal_softmax_row\(&/, 'materialised: every head\'s (T, T) at once');
-  R.code($('cost-code'), AttnCode['FusedAttention::attend_head'], /scores_\.resize|row_max_\[r\] = m|rescale =/, 'fused: one tile of scores at a time');
+  R.code($('cost-code'), AttnCode['FusedAttention::attend_head'], /scores_\.resize|online_softmax\(|scale_rows\(/, 'fused: one tile of scores at a time');
 
   /** Asks the core whether it takes these sizes, so a bad num_heads is explained before measuring. */
   function checkSizes() {

@@ -416,10 +416,11 @@ var AttnRender = (function () {
       root.appendChild(svg('line', { x1: sx(t), x2: sx(t), y1: P, y2: H - P, class: 'grid' }));
       root.appendChild(svg('line', { y1: sy(t), y2: sy(t), x1: P, x2: W - P, class: 'grid' }));
       root.appendChild(svg('text', { x: sx(t), y: H - P + 14, class: 'tick', 'text-anchor': 'middle', text: String(t) }));
-      root.appendChild(svg('text', { x: P - 6, y: sy(t) + 4, class: 'tick', 'text-anchor': 'end', text: String(t) }));
+      root.appendChild(svg('text', { x: P - 4, y: sy(t) + 4, class: 'tick', 'text-anchor': 'end', text: String(t) }));
     });
     root.appendChild(svg('text', { x: W / 2, y: H - 4, class: 'axis-label', 'text-anchor': 'middle', text: opts.xLabel || 'x' }));
-    root.appendChild(svg('text', { x: 10, y: H / 2, class: 'axis-label', 'text-anchor': 'middle', transform: 'rotate(-90 10 ' + H / 2 + ')', text: opts.yLabel || 'y' }));
+    // the y label above its axis, upright: on its side it ran into the middle tick's label
+    root.appendChild(svg('text', { x: P, y: P - 12, class: 'axis-label', 'text-anchor': 'middle', text: opts.yLabel || 'y' }));
     (opts.extra || []).forEach(function (p) {
       root.appendChild(svg('circle', { cx: sx(p.x), cy: sy(p.y), r: p.r || 7, class: 'pt-fixed ' + (p.cls || '') }));
       if (p.label) root.appendChild(svg('text', { x: sx(p.x) + 10, y: sy(p.y) + 16, class: 'pt-label ' + (p.cls || ''), text: p.label }));

@@ -3,21 +3,22 @@
 // enough errors the stack would overflow: the constructor and each method are wrapped to restore
 // the stack pointer, as emscripten's own invoke_* wrappers do for C++ exceptions.
 Module['onRuntimeInitialized'] = (function (previous) {
-  return function () {
-    var Raw = Module['FastAttention'];
-    ['set_weights', 'forward', 'forward_into'].forEach(function (name) {
-      var method = Raw.prototype[name];
-      Raw.prototype[name] = function () {
+  /** Module[name], its constructor and the named methods wrapped to restore the stack on a throw. */
+  function restoringStack(name, methods) {
+    var Raw = Module[name];
+    methods.forEach(function (method) {
+      var call = Raw.prototype[method];
+      Raw.prototype[method] = function () {
         var sp = stackSave();
         try {
-          return method.apply(this, arguments);
+          return call.apply(this, arguments);
         } catch (e) {
           stackRestore(sp);
           throw e;
         }
       };
     });
-    function FastAttention(d_model, num_heads) {
+    function Wrapped(d_model, num_heads) {
       var sp = stackSave();
       try {
         return new Raw(d_model, num_heads);
@@ -26,33 +27,14 @@ Module['onRuntimeInitialized'] = (function (previous) {
         throw e;
       }
     }
-    FastAttention.prototype = Raw.prototype;
-    Module['FastAttention'] = FastAttention;
-    // The same for MaterialisedAttention (the lesson on cost), which throws the same way.
-    var RawMaterialised = Module['MaterialisedAttention'];
-    ['set_weights', 'forward', 'score_bytes'].forEach(function (name) {
-      var method = RawMaterialised.prototype[name];
-      RawMaterialised.prototype[name] = function () {
-        var sp = stackSave();
-        try {
-          return method.apply(this, arguments);
-        } catch (e) {
-          stackRestore(sp);
-          throw e;
-        }
-      };
-    });
-    function MaterialisedAttention(d_model, num_heads) {
-      var sp = stackSave();
-      try {
-        return new RawMaterialised(d_model, num_heads);
-      } catch (e) {
-        stackRestore(sp);
-        throw e;
-      }
-    }
-    MaterialisedAttention.prototype = RawMaterialised.prototype;
-    Module['MaterialisedAttention'] = MaterialisedAttention;
+    Wrapped.prototype = Raw.prototype;
+    Module[name] = Wrapped;
+  }
+
+  return function () {
+    restoringStack('FastAttention', ['set_weights', 'forward', 'forward_into']);
+    // MaterialisedAttention (the lesson on cost) throws the same way.
+    restoringStack('MaterialisedAttention', ['set_weights', 'forward', 'score_bytes']);
     if (previous) previous();
   };
 })(Module['onRuntimeInitialized']);

@@ -9,7 +9,8 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
-const loadCore = () => require(path.join(root, 'build/wasm/dist/attention_core.single.js'))();
+const dist = path.resolve(root, process.env.ATTN_WASM_DIST || 'build/wasm/dist');  // ATTN_WASM_DIST tests another build
+const loadCore = () => require(path.join(dist, 'attention_core.single.js'))();
 
 const flat = (rows) => Float32Array.from(rows.flat());
 const inputsFor = (T, d) => Array.from({ length: T }, (_, i) => Array.from({ length: d }, (_, j) => Math.sin(0.7 * i + 1.3 * j)));

@@ -10,6 +10,7 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
+const dist = path.resolve(root, process.env.ATTN_WASM_DIST || 'build/wasm/dist');  // ATTN_WASM_DIST tests another build
 const nativeProgram = ['native-debug', 'native-release']
   .map((preset) => path.join(root, 'build', preset, 'tools', 'attention'))
   .find(existsSync);
@@ -70,7 +71,7 @@ const badRequests = [
 ];
 
 test('the wasm module answers as the native program', { skip: !nativeProgram && 'no native build' }, async () => {
-  const createAttentionCore = require(path.join(root, 'build/wasm/dist/attention_core.single.js'));
+  const createAttentionCore = require(path.join(dist, 'attention_core.single.js'));
   const core = await createAttentionCore();
   for (const [name, request] of Object.entries(requests)) {
     const text = JSON.stringify(request);
@@ -86,8 +87,8 @@ test('the wasm module answers as the native program', { skip: !nativeProgram && 
 });
 
 test('the streaming build (separate .wasm) loads and computes', async () => {
-  const createAttentionCore = require(path.join(root, 'build/wasm/dist/attention_core.js'));
-  const wasmBinary = readFileSync(path.join(root, 'build/wasm/dist/attention_core.wasm'));
+  const createAttentionCore = require(path.join(dist, 'attention_core.js'));
+  const wasmBinary = readFileSync(path.join(dist, 'attention_core.wasm'));
   const core = await createAttentionCore({ wasmBinary });
   const z = JSON.parse(core.run(JSON.stringify(requests.simplified))).context_vecs[1];
   assert.deepEqual(z.map((x) => Number(x.toFixed(4))), [0.4419, 0.6515, 0.5683]);
@@ -95,13 +96,13 @@ test('the streaming build (separate .wasm) loads and computes', async () => {
 
 test('the wasm output holds no eval or new Function (strict CSP)', () => {
   for (const file of ['attention_core.js', 'attention_core.single.js']) {
-    const js = readFileSync(path.join(root, 'build/wasm/dist', file), 'utf8');
+    const js = readFileSync(path.join(dist, file), 'utf8');
     assert.ok(!/\beval\(/.test(js) && !/new Function\(/.test(js), file);
   }
 });
 
 test('a failing request leaves the module working', async () => {
-  const createAttentionCore = require(path.join(root, 'build/wasm/dist/attention_core.single.js'));
+  const createAttentionCore = require(path.join(dist, 'attention_core.single.js'));
   const core = await createAttentionCore();
   for (let i = 0; i < 50; i++) JSON.parse(core.run('{"mechanism":"simplified","inputs":[[1,2],[3]]}'));
   const tooBig = JSON.parse(core.run(JSON.stringify({ mechanism: 'simplified', inputs: Array.from({ length: 1025 }, () => [1]) })));

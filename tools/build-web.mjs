@@ -161,14 +161,29 @@ const generated = [
 ].join('\n');
 fs.writeFileSync(path.join(site, 'js/generated.js'), generated);
 
+/**
+ * The navigation every page shares (web/partials/site-nav.html), its links relative to the page
+ * (`base`: '' for the contents, '../' for a lesson) and the page's own link marked aria-current.
+ */
+const navTemplate = fs.readFileSync(path.join(site, 'partials/site-nav.html'), 'utf8');
+function siteNav(base, page) {
+  const nav = navTemplate.replaceAll('{{root}}', base).replaceAll('{{lessons}}', base ? '' : 'lessons/');
+  const own = `href="${base ? page.replace('lessons/', '') : page}"`;
+  if (!nav.includes(own)) fail(`web/partials/site-nav.html has no link to ${page}`);
+  return nav.replace(own, `${own} aria-current="page"`);
+}
+
 let pages = 0;
-for (const dir of [site, path.join(site, 'lessons')]) {
+for (const [dir, base] of [[site, ''], [path.join(site, 'lessons'), '../']]) {
   for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.html'))) {
     const file = path.join(dir, f);
+    const page = base === '' ? f : `lessons/${f}`;
     const html = fs.readFileSync(file, 'utf8')
-      .replaceAll('{{version}}', info.version).replaceAll('{{commit}}', info.commit);
+      .replaceAll('{{version}}', info.version).replaceAll('{{commit}}', info.commit)
+      .replace(/<!-- site-nav:[^>]*-->\n/, () => siteNav(base, page));
     fs.writeFileSync(file, html);
     pages++;
   }
 }
+fs.rmSync(path.join(site, 'partials'), { recursive: true });
 console.log(`build-web: ${pages} pages, ${Object.keys(excerpts).length} C++ excerpts, v${info.version} (${info.commit}) -> ${path.relative(root, site)}`);

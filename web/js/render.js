@@ -425,6 +425,17 @@ var AttnRender = (function () {
       root.appendChild(svg('circle', { cx: sx(p.x), cy: sy(p.y), r: p.r || 7, class: 'pt-fixed ' + (p.cls || '') }));
       if (p.label) root.appendChild(svg('text', { x: sx(p.x) + 10, y: sy(p.y) + 16, class: 'pt-label ' + (p.cls || ''), text: p.label }));
     });
+    // Labels go above and right of their point, or below it where that would cover a label already
+    // placed (two tokens with close embeddings, such as "journey" and "starts" in the book).
+    var placed = [];
+    var labelY = function (x, y, label) {
+      var w = 7.5 * label.length, free = function (ty) {
+        return placed.every(function (b) { return Math.abs(b.y - ty) >= 14 || x + w <= b.x || b.x + b.w <= x; });
+      };
+      var ty = free(y - 10) ? y - 10 : free(y + 24) ? y + 24 : y - 10;
+      placed.push({ x: x, y: ty, w: w });
+      return ty;
+    };
     points.forEach(function (p, i) {
       var label = opts.labels ? opts.labels[i] : String(i + 1);
       var cls = 'pt' + (opts.highlight === i ? ' hl' : '') + (opts.pointClass ? ' ' + opts.pointClass(i) : '');
@@ -437,7 +448,7 @@ var AttnRender = (function () {
       var dot = svg('circle', { cx: sx(p[0]), cy: sy(p[1]), r: 9 });
       // an invisible ring around the dot: a target of at least 24 × 24 px (WCAG 2.5.8)
       var hit = svg('circle', { class: 'hit', cx: sx(p[0]), cy: sy(p[1]), r: 14 });
-      var text = svg('text', { x: sx(p[0]) + 12, y: sy(p[1]) - 10, text: label });
+      var text = svg('text', { x: sx(p[0]) + 12, y: labelY(sx(p[0]) + 12, sy(p[1]), label), text: label });
       g.appendChild(svg('title', { text: where }));
       g.appendChild(hit);
       g.appendChild(dot);

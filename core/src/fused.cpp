@@ -30,23 +30,23 @@ void mask_future(float* scores, std::size_t first_key, std::size_t n, std::size_
     std::fill(scores + (j - first_key) * kPanel, scores + (j - first_key) * kPanel + (j - i0), neg_inf);
 }
 
-/// One step of the online softmax for a panel of 8 queries, a lane per query. scores (n keys × 8
-/// queries, hidden entries −∞) becomes p = exp(ω·scale − m'), where m' = max(m, max ω·scale);
-/// ℓ ← ℓ·exp(m − m') + Σp; m ← m'. alpha gets exp(m − m'), the factor for the sums so far.
-void online_softmax(float* scores, std::size_t n, float scale, float* m, float* l, float* alpha) {
-  const f32x4 scale4 = splat4(scale);
+/// One step of the online softmax for a panel of 8 queries, a lane per query, in base 2: the scores
+/// come scaled by log₂e/√d_k (the queries were): with ω' = ω·log₂e/√d_k, e^(ω/√d_k) = 2^ω', so the
+/// weights are the same, and 2ˣ is cheaper to compute than eˣ.
+/// scores (n keys × 8 queries, hidden entries −∞) becomes p = 2^(ω' − m), where m ← max(m, max ω');
+/// ℓ ← ℓ·2^(m_old − m) + Σp. alpha gets 2^(m_old − m), the factor for the sums so far.
+void online_softmax(float* scores, std::size_t n, float* m, float* l, float* alpha) {
   f32x4 max_lo = splat4(neg_inf), max_hi = max_lo;
   for (std::size_t j = 0; j < n; ++j) {
     max_lo = max4(max_lo, load4(scores + j * kPanel));
     max_hi = max4(max_hi, load4(scores + j * kPanel + 4));
   }
-  // scale > 0, so max(ω)·scale is max(ω·scale) exactly: every exponent below is ≤ 0.
-  const f32x4 m_lo = max4(load4(m), mul4(max_lo, scale4)), m_hi = max4(load4(m + 4), mul4(max_hi, scale4));
-  const f32x4 alpha_lo = exp4(sub4(load4(m), m_lo)), alpha_hi = exp4(sub4(load4(m + 4), m_hi));  // 0 when m = −∞
+  const f32x4 m_lo = max4(load4(m), max_lo), m_hi = max4(load4(m + 4), max_hi);  // every exponent below is ≤ 0
+  const f32x4 alpha_lo = exp2_4(sub4(load4(m), m_lo)), alpha_hi = exp2_4(sub4(load4(m + 4), m_hi));  // 0 when m = −∞
   f32x4 sum_lo = splat4(0.0f), sum_hi = sum_lo;
   for (std::size_t j = 0; j < n; ++j) {
     float* row = scores + j * kPanel;
-    const f32x4 p_lo = exp4(sub4(mul4(load4(row), scale4), m_lo)), p_hi = exp4(sub4(mul4(load4(row + 4), scale4), m_hi));
+    const f32x4 p_lo = exp2_4(sub4(load4(row), m_lo)), p_hi = exp2_4(sub4(load4(row + 4), m_hi));
     store4(row, p_lo);
     store4(row + 4, p_hi);
     sum_lo = add4(sum_lo, p_lo);
@@ -156,13 +156,13 @@ Matrix FusedAttention::forward(const Matrix& inputs) {
 // For each tile of queries, each tile of keys [j0, j0+Bc), and each panel of 8 queries [i0, i0+8)
 // that sees keys of the tile (j0 ≤ i0+7; keys past i0+7 are never computed):
 //   pass 1: ωᵀ = K·Qᵀ (strips of 4 keys × the panel), keys j > i masked to −∞;
-//   pass 2: per query i: m' = max(m, max ω/√d_k); p = exp(ω/√d_k − m'); ℓ' = ℓ·exp(m − m') + Σp;
-//           Z_i ← Z_i·exp(m − m');
+//   pass 2: per query i, in base 2 (Q was scaled by log₂e/√d_k, so ω' = ω·log₂e/√d_k):
+//           m' = max(m, max ω'); p = 2^(ω' − m'); ℓ' = ℓ·2^(m − m') + Σp; Z_i ← Z_i·2^(m − m');
 //   pass 3: Z += p·V (strips of 4 queries, read from pᵀ with a step of 8, × panels of V).
 // Finally Z_i ← Z_i / ℓ_i.
 void FusedAttention::attend_head(std::size_t h, std::size_t T) {
   const std::size_t s = 3 * d_out_, head_dim = head_dim_;
-  const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
+  const float scale_log2 = 1.4426950409f / std::sqrt(static_cast<float>(head_dim));  // log₂e/√d_k
   const float* queries = qkv_.data() + h * head_dim;              // (T, head_dim), rows s apart
   const float* keys = qkv_.data() + d_out_ + h * head_dim;        // (T, head_dim)
   const float* values = qkv_.data() + 2 * d_out_ + h * head_dim;  // (T, head_dim)
@@ -172,6 +172,7 @@ void FusedAttention::attend_head(std::size_t h, std::size_t T) {
   keys_packed_.resize(round_up(T, kStrip) * head_dim);
   values_packed_.resize(T * round_up(head_dim, kPanel));
   pack_panels(queries, 1, s, 0, head_dim, 0, T, queries_packed_.data());  // Qᵀ: (head_dim, T)
+  for (float& q : queries_packed_) q *= scale_log2;                          // Qᵀ·log₂e/√d_k
   for (std::size_t j = 0; j < T; j += kStrip)                               // K: (T, head_dim)
     pack_strip<kStrip>(keys, s, j, std::min(kStrip, T - j), 0, head_dim, keys_packed_.data() + j * head_dim);
   pack_panels(values, s, 1, 0, T, 0, head_dim, values_packed_.data());    // V: (T, head_dim)
@@ -195,7 +196,7 @@ void FusedAttention::attend_head(std::size_t h, std::size_t T) {
                                head_dim, scores_.data() + j * kPanel, kPanel, kStrip, kPanel, false);
         mask_future(scores_.data(), j0, n, i0);
         // pass 2: the online softmax, 8 queries at once
-        online_softmax(scores_.data(), n, scale, row_max_.data() + (i0 - t0), row_sum_.data() + (i0 - t0), alpha);
+        online_softmax(scores_.data(), n, row_max_.data() + (i0 - t0), row_sum_.data() + (i0 - t0), alpha);
         if (j0 > 0) scale_rows(context + i0 * d_out_, d_out_, queries_in, head_dim, alpha);
         // pass 3: Z[i0:i0+8] (+)= p · V[j0:j0+n]; the first key tile starts the sums
         for (std::size_t r = 0; r < queries_in; r += kStrip)

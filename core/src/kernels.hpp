@@ -19,6 +19,8 @@
 
 namespace attn::detail {
 
+constexpr std::int32_t kShiftedZero = 0x4B400000;  ///< the bits of 1.5·2²³ as a float
+
 #if defined(__wasm_simd128__)
 using f32x4 = v128_t;
 inline f32x4 load4(const float* p) { return wasm_v128_load(p); }
@@ -28,9 +30,11 @@ inline f32x4 add4(f32x4 a, f32x4 b) { return wasm_f32x4_add(a, b); }
 inline f32x4 sub4(f32x4 a, f32x4 b) { return wasm_f32x4_sub(a, b); }
 inline f32x4 mul4(f32x4 a, f32x4 b) { return wasm_f32x4_mul(a, b); }
 inline f32x4 max4(f32x4 a, f32x4 b) { return wasm_f32x4_pmax(a, b); }
-/// 2^n for integral n in [−126, 127] held as floats: n + 127 moved into the exponent field.
-inline f32x4 pow2_int4(f32x4 n) {
-  return wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+/// 2^n, given shifted = n + 1.5·2²³ for an integer n in [−126, 127]: such a float holds n in the low
+/// bits of its mantissa (its bits are kShiftedZero + n), so n + 127 is one integer add away and goes
+/// into the exponent field. (No float-to-int conversion: V8 turns that into eight instructions.)
+inline f32x4 pow2_shifted4(f32x4 shifted) {
+  return wasm_i32x4_shl(wasm_i32x4_add(shifted, wasm_i32x4_splat(127 - kShiftedZero)), 23);
 }
 /// a where keep ≥ floor, else 0.
 inline f32x4 zero_below4(f32x4 a, f32x4 keep, f32x4 floor) { return wasm_v128_and(a, wasm_f32x4_ge(keep, floor)); }
@@ -52,7 +56,7 @@ inline f32x4 add4(f32x4 a, f32x4 b) { return a + b; }
 inline f32x4 sub4(f32x4 a, f32x4 b) { return a - b; }
 inline f32x4 mul4(f32x4 a, f32x4 b) { return a * b; }
 inline f32x4 max4(f32x4 a, f32x4 b) { return a < b ? b : a; }
-inline f32x4 pow2_int4(f32x4 n) { return (f32x4)((__builtin_convertvector(n, i32x4) + 127) << 23); }
+inline f32x4 pow2_shifted4(f32x4 shifted) { return (f32x4)(((i32x4)shifted + (127 - kShiftedZero)) << 23); }
 inline f32x4 zero_below4(f32x4 a, f32x4 keep, f32x4 floor) { return (f32x4)((i32x4)a & (keep >= floor)); }
 inline float sum4(f32x4 v) { return v[0] + v[1] + v[2] + v[3]; }
 inline float max_lanes4(f32x4 v) { return std::max(std::max(v[0], v[1]), std::max(v[2], v[3])); }
@@ -68,10 +72,12 @@ ATTN_LANEWISE(sub4, a.lane[i] - b.lane[i])
 ATTN_LANEWISE(mul4, a.lane[i] * b.lane[i])
 ATTN_LANEWISE(max4, a.lane[i] < b.lane[i] ? b.lane[i] : a.lane[i])
 #undef ATTN_LANEWISE
-inline f32x4 pow2_int4(f32x4 n) {
+inline f32x4 pow2_shifted4(f32x4 shifted) {
   f32x4 r;
   for (int i = 0; i < 4; ++i) {
-    const std::int32_t bits = (static_cast<std::int32_t>(n.lane[i]) + 127) * (1 << 23);
+    std::int32_t bits;
+    std::memcpy(&bits, &shifted.lane[i], sizeof bits);
+    bits = (bits + (127 - kShiftedZero)) * (1 << 23);
     std::memcpy(&r.lane[i], &bits, sizeof bits);
   }
   return r;
@@ -84,22 +90,23 @@ inline float sum4(f32x4 v) { return v.lane[0] + v.lane[1] + v.lane[2] + v.lane[3
 inline float max_lanes4(f32x4 v) { return std::max(std::max(v.lane[0], v.lane[1]), std::max(v.lane[2], v.lane[3])); }
 #endif
 
-/// eˣ for four x ≤ 0 (−∞ included), relative error about 2e-7: eˣ = 2ⁿ·eʳ with n = round(x·log₂e)
-/// and |r| ≤ ln2/2, eʳ by its Taylor polynomial to degree 6. Below −87.3 (2ⁿ subnormal) it returns 0.
-inline f32x4 exp4(f32x4 x) {
-  const f32x4 floor = splat4(-87.3f);
+/// 2ˣ for four x ≤ 0 (−∞ included), relative error about 1e-7: 2ˣ = 2ⁿ·2ʳ with n = round(x) and
+/// r = x − n in [−½, ½] (exact), 2ʳ = 1 + r·q(r) with q the degree-5 minimax fit of (2ʳ − 1)/r on
+/// [−½, ½] (relative error 2.6e-9 before float rounding). Below −126 (2ⁿ subnormal) it returns 0.
+inline f32x4 exp2_4(f32x4 x) {
+  const f32x4 floor = splat4(-126.0f);
   const f32x4 round_magic = splat4(12582912.0f);  // 1.5·2²³: adding it rounds to an integer
   const f32x4 x_kept = max4(x, floor);
-  const f32x4 n = sub4(add4(mul4(x_kept, splat4(1.44269504f)), round_magic), round_magic);
-  const f32x4 r = sub4(sub4(x_kept, mul4(n, splat4(0.693359375f))), mul4(n, splat4(-2.12194440e-4f)));
-  f32x4 p = splat4(1.0f / 720.0f);
-  p = add4(mul4(p, r), splat4(1.0f / 120.0f));
-  p = add4(mul4(p, r), splat4(1.0f / 24.0f));
-  p = add4(mul4(p, r), splat4(1.0f / 6.0f));
-  p = add4(mul4(p, r), splat4(0.5f));
-  p = add4(mul4(p, r), splat4(1.0f));
-  p = add4(mul4(p, r), splat4(1.0f));
-  return zero_below4(mul4(p, pow2_int4(n)), x, floor);
+  const f32x4 shifted = add4(x_kept, round_magic);             // n + 1.5·2²³
+  const f32x4 r = sub4(x_kept, sub4(shifted, round_magic));    // x − n
+  f32x4 q = splat4(1.559467755e-4f);
+  q = add4(mul4(q, r), splat4(1.340664391e-3f));
+  q = add4(mul4(q, r), splat4(9.617692975e-3f));
+  q = add4(mul4(q, r), splat4(5.550310551e-2f));
+  q = add4(mul4(q, r), splat4(2.402265278e-1f));
+  q = add4(mul4(q, r), splat4(6.931472150e-1f));
+  const f32x4 two_to_r = add4(mul4(q, r), splat4(1.0f));
+  return zero_below4(mul4(two_to_r, pow2_shifted4(shifted)), x, floor);
 }
 
 // ---------------------------------------------------------------------------------------------

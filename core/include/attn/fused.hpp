@@ -60,7 +60,7 @@ class FusedAttention {
   std::vector<float> queries_packed_; // one head's Qᵀ in panels of 8 queries: (head_dim, T)
   std::vector<float> keys_packed_;    // one head's K in strips of 4 keys: (T, head_dim)
   std::vector<float> values_packed_;  // one head's V in panels of 8 columns: (T, head_dim)
-  std::vector<float> scores_;         // ωᵀ of one key tile × 8 queries, then pᵀ = exp(ω/√d_k − m)ᵀ
+  std::vector<float> scores_;         // ω'ᵀ of one key tile × 8 queries, then pᵀ = 2^(ω' − m)ᵀ
   std::vector<float> row_max_, row_sum_;  // m and ℓ of the online softmax, per query of the tile
 };
 

@@ -2,7 +2,7 @@
 // site served under its strict CSP. The lesson computes in the opaque-origin frame, posts its height,
 // and the host script sizes the frame; embed=1 drops the site around the lesson; state, hide and lock
 // parameters apply (unknown ids are noticed); messages sent to the lesson change nothing; the Embed
-// button's snippet reproduces the view.
+// button's snippet reproduces the view; the link under an embedded lesson opens it whole.
 // Usage: node --test tests/web/embed.test.mjs   (needs bash tools/build first)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -126,12 +126,49 @@ test('embed=1 shows only the lesson; state, hide and lock parameters apply, unkn
   await assert.rejects(frame.fill('#embedding-table input[data-row="0"][data-dim="0"]', '0.9', { timeout: 500 }));
   await act(frame, () => frame.selectOption('#xd', '3'));
 
+  // the way out: a link under the lesson to the whole page, set up as now, without embed, hide and lock
+  const link = await frame.evaluate(() => {
+    const a = document.getElementById('full-lesson-link');
+    a.focus();
+    return { href: a.href, target: a.target, rel: a.rel, text: a.textContent, last: a.closest('main').lastElementChild.contains(a) };
+  });
+  assert.deepEqual([link.target, link.rel, link.text, link.last], ['_blank', 'noopener', 'Open the full lesson in a new tab', true]);
+  assert.ok(link.href.startsWith(`${site.url}${LESSON2}#`), link.href);
+  const linked = new URLSearchParams(link.href.split('#')[1]);
+  assert.deepEqual([linked.get('q'), linked.get('xd'), linked.has('embed'), linked.has('hide'), linked.has('lock')], ['3', '3', false, false, false]);
+  // this frame has no allow-popups: the browser refuses the tab, the page shows the address instead,
+  // and the lesson carries on
+  const opened = [];
+  page.context().on('page', (p) => opened.push(p.url()));
+  await frame.click('#full-lesson-link');
+  assert.equal(await frame.textContent('#full-lesson-status'), `This page does not let the lesson open a tab. Its address: ${link.href}`);
+  await act(frame, () => frame.selectOption('#xd', '2'));
+  assert.deepEqual(opened, []);
+  const refused = problems.findIndex((p) => /Blocked opening .*allow-popups/.test(p));  // Chromium's own message
+  assert.ok(refused >= 0, problems.join(' | '));
+  problems.splice(refused, 1);
+
   const notices = await texts(frame, '#notices .notice');
   assert.equal(notices.length, 2, notices.join(' | '));
   assert.match(notices.join(' '), /hide="nonsense"/);
   assert.match(notices.join(' '), /lock="bogus"/);
   assert.equal(await visible(frame, '#notices'), true);
   assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('in a frame sandboxed with allow-popups, the link opens the full lesson in a tab of its own', async () => {
+  const sandbox = 'allow-scripts allow-popups allow-popups-to-escape-sandbox';
+  const url = hostPage('popups.html', `<iframe sandbox="${sandbox}" title="lesson 2" src="${site.url}${LESSON2}#embed=1&q=2" style="width:100%;height:900px;border:0"></iframe>`);
+  const { page, frame, problems } = await openHost(url);
+  const [full] = await Promise.all([page.context().waitForEvent('page'), frame.click('#full-lesson-link')]);
+  await settled(full);
+  assert.ok(full.url().startsWith(`${site.url}${LESSON2}#`), full.url());
+  assert.equal(await full.inputValue('#query'), '2');
+  assert.equal(await visible(full, '.site-header'), true);
+  assert.equal(await frame.textContent('#full-lesson-status'), '');
+  assert.deepEqual(problems, []);
+  await full.close();
   await page.close();
 });
 
@@ -165,6 +202,7 @@ test('the Embed button gives a snippet of the current view that a host page can 
   await page.goto(`${site.url}${LESSON2}?hide=steps`);
   await settled(page);
   assert.equal(await visible(page, '.site-header'), true, 'the site header is missing outside embed mode');
+  assert.equal(await page.$('#full-lesson-link'), null, 'the link out of a frame is shown outside embed mode');
   await act(page, () => page.selectOption('#query', '4'));
   await page.click('#embed-button');
   const snippet = await page.inputValue('#embed-snippet');
@@ -191,6 +229,14 @@ test('the Embed button gives a snippet of the current view that a host page can 
   assert.equal(await visible(host.frame, '#steps'), false);
   assert.equal(await visible(host.frame, '.site-header'), false);
   await host.page.waitForFunction(() => document.querySelector('iframe').getAttribute('data-attention-lab-height'));
+  // its link opens the whole lesson in a new tab, at the same view
+  const [full] = await Promise.all([host.page.context().waitForEvent('page'), host.frame.click('#full-lesson-link')]);
+  await settled(full);
+  assert.ok(full.url().startsWith(`${site.url}${LESSON2}#`), full.url());
+  assert.equal(await full.inputValue('#query'), '4');
+  assert.equal(await visible(full, '.site-header'), true);
+  assert.equal(await visible(full, '#steps'), true);
+  await full.close();
   assert.deepEqual(host.problems, []);
   await host.page.close();
 });

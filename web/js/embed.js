@@ -1,6 +1,7 @@
 // Embedding a lesson in another page, and the instructor's URL parameters that every lesson shares:
-//   embed=1          just the lesson: no site header, navigation, pager or footer. Inside a frame the
-//                    page then posts its height to the parent window, so the frame can fit it:
+//   embed=1          just the lesson: no site header, navigation, pager or footer, and a link under it
+//                    to open the full lesson in a new tab. Inside a frame the page then posts its
+//                    height to the parent window, so the frame can fit it:
 //                    { type: 'attention-lab:height', height } (target '*': the height is no secret).
 //   hide=a,b         hides the panels with these ids (the elements marked data-panel);
 //   lock=a,b | all   disables these controls (form controls with an id, or areas marked data-lockable).
@@ -175,6 +176,45 @@ var AttnEmbed = (function () {
     });
   }
 
+  // ---- the way out of the frame ------------------------------------------------------------------
+
+  /** The address of the current view as a whole page: the lesson's state, without embed, hide and lock. */
+  function fullLessonUrl() {
+    var view = new URLSearchParams(typeof AttnState !== 'undefined' ? AttnState.current() : location.hash.replace(/^#/, ''));
+    ['embed', 'hide', 'lock'].forEach(function (key) { view.delete(key); });
+    var text = view.toString();
+    return location.href.replace(/[?#].*$/, '') + (text ? '#' + text : '');
+  }
+
+  /**
+   * Embedded, a link under the lesson opens it whole in a new tab, set up as it is now. A frame
+   * sandboxed without allow-popups may not open tabs, and a link gives no sign of that: in a
+   * sandboxed (opaque-origin) frame the tab is opened with window.open, which says when it was
+   * refused, and then the address is shown to copy.
+   */
+  function fullLessonLink() {
+    var main = document.querySelector('main');
+    if (!embedded || !main) return;
+    var link = el('a', { id: 'full-lesson-link', href: fullLessonUrl(), target: '_blank', rel: 'noopener' },
+      'Open the full lesson in a new tab');
+    var status = el('span', { id: 'full-lesson-status', class: 'full-lesson-status', role: 'status' });
+    var refresh = function () { link.href = fullLessonUrl(); };  // the state changes as the learner plays
+    ['pointerdown', 'focus'].forEach(function (type) { link.addEventListener(type, refresh); });
+    link.addEventListener('click', function (ev) {
+      refresh();
+      status.textContent = '';
+      if (self.origin !== 'null') return;  // not sandboxed: the browser follows the link
+      ev.preventDefault();
+      if (!window.open(link.href, '_blank')) {
+        status.textContent = 'This page does not let the lesson open a tab. Its address: ' + link.href;
+      }
+    });
+    var line = el('p', { class: 'full-lesson' });
+    line.appendChild(link);
+    line.appendChild(status);
+    main.appendChild(line);
+  }
+
   // ---- the height, for the parent page -----------------------------------------------------------
 
   function bodyHeight() {
@@ -226,6 +266,7 @@ var AttnEmbed = (function () {
     apply('lock', idList(params.lock), lockables(), lock, true);
     notices.forEach(showNotice);
     embedButton();
+    fullLessonLink();
     submitInSandbox();
     postHeights();
   }
@@ -233,5 +274,6 @@ var AttnEmbed = (function () {
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
 
-  return Object.freeze({ embedded: embedded, embedUrl: embedUrl, snippet: snippet, HEIGHT_MESSAGE: HEIGHT_MESSAGE });
+  return Object.freeze({ embedded: embedded, embedUrl: embedUrl, fullLessonUrl: fullLessonUrl, snippet: snippet,
+    HEIGHT_MESSAGE: HEIGHT_MESSAGE });
 })();

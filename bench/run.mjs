@@ -37,7 +37,8 @@ const context = await chromium.launchPersistentContext(userDataDir, {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
+    '--disable-component-update', '--disable-sync',
+    '--js-flags=--expose-gc'],  // the page collects garbage between samples, outside the timing
 });
 let report;
 try {
@@ -61,7 +62,7 @@ try {
 
 const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 console.log(`\nCausal multi-head attention forward, single thread, float32, headless Chromium (${report.env.userAgent.match(/Chrome\/[\d.]+/)?.[0]}),`);
-console.log(`our module from ${path.relative(path.resolve(here, '..'), wasmDist())}, onnxruntime-web ${report.env.ort}, tfjs ${report.env.tfjs} (${report.env.tfBackend}); medians of interleaved samples.`);
+console.log(`our module from ${path.relative(path.resolve(here, '..'), wasmDist())}, onnxruntime-web ${report.env.ort}, tfjs ${report.env.tfjs} (${report.env.tfBackend}); medians of interleaved samples,\na garbage collection before each.`);
 console.log('GFLOP = 8·T·d² (projections) + 2·d·T·(T+1) (causal scores and values). "ours ×" = our median time');
 console.log('(FastAttention.forward, copies in and out included) as a speed-up over the peer.\n');
 let agree = true;

@@ -12,6 +12,13 @@ const log = (line) => { console.log(line); document.getElementById('log').textCo
 const now = () => performance.now();
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[s.length >> 1] : NaN; };
 
+/**
+ * A full garbage collection before each timed sample (tools/bench starts Chromium with
+ * --expose-gc), so that no sample pays for the garbage another peer left behind: every peer
+ * allocates its output, and plain JavaScript and TensorFlow.js allocate much more.
+ */
+const collectGarbage = () => { if (typeof window.gc === 'function') window.gc(); };
+
 /** Deterministic uniform numbers in [lo, hi): the weights and inputs of every size. */
 function uniform(n, seed, lo, hi) {
   const out = new Float32Array(n);
@@ -193,6 +200,7 @@ async function run() {
       for (let k = 0; k < names.length; k++) {
         const name = names[(k + r) % names.length];
         if (name === 'plain JavaScript' && r >= slowRounds) continue;
+        collectGarbage();
         const t0 = now();
         for (let i = 0; i < reps[name]; i++) await peers[name](X);
         times[name].push((now() - t0) / reps[name]);

@@ -168,12 +168,32 @@ inline void micro_kernel(const float* strip, const float* panel, std::size_t k, 
   for (std::size_t r = 0; r < rows; ++r) std::copy(edge[r], edge[r] + cols, c + r * c_stride);
 }
 
+/// dst[c·dst_stride + r] = src[r·src_stride + c] for r, c < 4: a 4×4 block transposed.
+inline void transpose4x4(const float* src, std::size_t src_stride, float* dst, std::size_t dst_stride) {
+#if defined(__wasm_simd128__)
+  const v128_t r0 = wasm_v128_load(src), r1 = wasm_v128_load(src + src_stride);
+  const v128_t r2 = wasm_v128_load(src + 2 * src_stride), r3 = wasm_v128_load(src + 3 * src_stride);
+  const v128_t r01_lo = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), r01_hi = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+  const v128_t r23_lo = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), r23_hi = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  wasm_v128_store(dst, wasm_i32x4_shuffle(r01_lo, r23_lo, 0, 1, 4, 5));
+  wasm_v128_store(dst + dst_stride, wasm_i32x4_shuffle(r01_lo, r23_lo, 2, 3, 6, 7));
+  wasm_v128_store(dst + 2 * dst_stride, wasm_i32x4_shuffle(r01_hi, r23_hi, 0, 1, 4, 5));
+  wasm_v128_store(dst + 3 * dst_stride, wasm_i32x4_shuffle(r01_hi, r23_hi, 2, 3, 6, 7));
+#else
+  for (std::size_t r = 0; r < 4; ++r)
+    for (std::size_t c = 0; c < 4; ++c) dst[c * dst_stride + r] = src[r * src_stride + c];
+#endif
+}
+
 /// Packs rows [i0, i0+rows) and columns [p0, p0+depth) of A (rows a_stride apart) into a strip
 /// for micro_kernel<R>; rows past `rows` are zero.
 template <std::size_t R = kTileRows>
 inline void pack_strip(const float* a, std::size_t a_stride, std::size_t i0, std::size_t rows, std::size_t p0,
                        std::size_t depth, float* strip) {
-  for (std::size_t p = 0; p < depth; ++p)
+  std::size_t p = 0;
+  if (R == 4 && rows == 4)  // whole 4×4 blocks by transposing
+    for (; p + 4 <= depth; p += 4) transpose4x4(a + i0 * a_stride + p0 + p, a_stride, strip + p * 4, 4);
+  for (; p < depth; ++p)
     for (std::size_t r = 0; r < R; ++r)
       strip[p * R + r] = r < rows ? a[(i0 + r) * a_stride + p0 + p] : 0.0f;
 }
@@ -186,7 +206,19 @@ inline void pack_panels(const float* b, std::size_t row_stride, std::size_t col_
   for (std::size_t q = 0; q * kPanel < width; ++q) {
     float* panel = out + q * depth * kPanel;
     const std::size_t cols = std::min(kPanel, width - q * kPanel);
-    for (std::size_t p = 0; p < depth; ++p) {
+    std::size_t p = 0;
+    const float* b_q = b + p0 * row_stride + (j0 + q * kPanel) * col_stride;
+    if (cols == kPanel && col_stride == 1)  // rows of 8 side by side: copied as vectors
+      for (; p < depth; ++p) {
+        store4(panel + p * kPanel, load4(b_q + p * row_stride));
+        store4(panel + p * kPanel + 4, load4(b_q + p * row_stride + 4));
+      }
+    if (cols == kPanel && row_stride == 1)  // a transposed matrix: 4×4 blocks transposed
+      for (; p + 4 <= depth; p += 4) {
+        transpose4x4(b_q + p, col_stride, panel + p * kPanel, kPanel);
+        transpose4x4(b_q + 4 * col_stride + p, col_stride, panel + p * kPanel + 4, kPanel);
+      }
+    for (; p < depth; ++p) {
       const float* b_p = b + (p0 + p) * row_stride + (j0 + q * kPanel) * col_stride;
       std::size_t j = 0;
       for (; j < cols; ++j) panel[p * kPanel + j] = b_p[j * col_stride];

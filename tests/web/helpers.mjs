@@ -42,6 +42,27 @@ export async function nodeCore() {
   return (request) => JSON.parse(core.run(typeof request === 'string' ? request : JSON.stringify(request)));
 }
 
+/**
+ * What most browser test files need, opened in before() and closed in after(): the site served, a
+ * browser, and the node core to check the pages' numbers with. A failure part way closes what was open.
+ */
+export async function openSuite() {
+  const suite = { site: await startSite() };
+  try {
+    suite.browser = await launch();
+    suite.run = await nodeCore();
+    return suite;
+  } catch (e) {
+    await closeSuite(suite);
+    throw e;
+  }
+}
+
+export async function closeSuite({ site, browser } = {}) {
+  await browser?.close();
+  site?.server.close();
+}
+
 /** Waits until the lesson finished computing (body[data-status] ready or error) after `runs` runs. */
 export async function settled(page, minRuns = 1) {
   await page.waitForFunction((n) => {

@@ -8,18 +8,11 @@
 // Usage: ATTN_SITE=build/site node --test --test-concurrency=1 tests/web/keyboard.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LESSONS, act, fmt, launch, nodeCore, settled, startSite } from './helpers.mjs';
+import { act, closeSuite, fmt, LESSONS, openSuite, settled } from './helpers.mjs';
 
 let site, browser, run;
-before(async () => {
-  site = await startSite();
-  browser = await launch();
-  run = await nodeCore();
-});
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+before(async () => ({ site, browser, run } = await openSuite()));
+after(() => closeSuite({ site, browser }));
 
 /** Opens a page at a laptop's size, recording page errors and console errors. */
 async function open(name, media = {}) {

@@ -4,18 +4,11 @@
 // Usage: node --test tests/web/   (needs bash tools/build first)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LESSONS, act, fmt, launch, nodeCore, settled, startSite } from './helpers.mjs';
+import { act, closeSuite, fmt, LESSONS, openSuite, settled } from './helpers.mjs';
 
 let site, browser, run;
-before(async () => {
-  site = await startSite();
-  browser = await launch();
-  run = await nodeCore();
-});
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+before(async () => ({ site, browser, run } = await openSuite()));
+after(() => closeSuite({ site, browser }));
 
 /** Opens a page, recording console errors, page errors and any request outside the site. */
 async function open(path, { wait = true } = {}) {

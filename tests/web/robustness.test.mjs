@@ -6,18 +6,11 @@
 // Usage: ATTN_SITE=build/site node --test tests/web/robustness.test.mjs   (needs bash tools/build first)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LESSONS, act, fmt, launch, nodeCore, settled, startSite } from './helpers.mjs';
+import { act, closeSuite, fmt, LESSONS, openSuite, settled } from './helpers.mjs';
 
 let site, browser, run;
-before(async () => {
-  site = await startSite();
-  browser = await launch();
-  run = await nodeCore();
-});
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+before(async () => ({ site, browser, run } = await openSuite()));
+after(() => closeSuite({ site, browser }));
 
 // Per lesson: the request that draws the main numbers, where they are shown, and which part of the
 // core's response they are; `limit` is how many tokens the lesson draws; `embedded` the request that

@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { LESSONS, act, fmt, launch, nodeCore, root, settled, startSite } from './helpers.mjs';
+import { act, closeSuite, fmt, LESSONS, openSuite, root, settled } from './helpers.mjs';
 
 // Each one, were it parsed as HTML, would set window.__xss or open a dialog (or at least make an element).
 // No quotes inside the handlers: a page that quoted the text (JSON.stringify) and then parsed it as HTML
@@ -30,15 +30,8 @@ const PAYLOADS = [
 ];
 
 let site, browser, run;
-before(async () => {
-  site = await startSite();
-  browser = await launch();
-  run = await nodeCore();
-});
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+before(async () => ({ site, browser, run } = await openSuite()));
+after(() => closeSuite({ site, browser }));
 
 /**
  * Runs in every page before its scripts: records each element that only a payload could have made,

@@ -106,13 +106,16 @@ var AttnEmbed = (function () {
     return String(text).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   }
 
-  /** The address of the current view in embed mode: the lesson's state and hide/lock, plus embed=1. */
-  function embedUrl() {
+  /** This page's address with the current view in the hash: `first` (if any), then the view less `drop`. */
+  function viewAddress(first, drop) {
     var view = new URLSearchParams(typeof AttnState !== 'undefined' ? AttnState.current() : location.hash.replace(/^#/, ''));
-    view.delete('embed');
-    var text = view.toString();
-    return location.href.replace(/[?#].*$/, '') + '#embed=1' + (text ? '&' + text : '');
+    drop.forEach(function (key) { view.delete(key); });
+    var text = [first, view.toString()].filter(Boolean).join('&');
+    return location.href.replace(/[?#].*$/, '') + (text ? '#' + text : '');
   }
+
+  /** The address of the current view in embed mode: the lesson's state and hide/lock, plus embed=1. */
+  function embedUrl() { return viewAddress('embed=1', ['embed']); }
 
   /** The HTML an instructor pastes into a page: the frame, and the optional script that sizes it. */
   function snippet() {
@@ -179,12 +182,7 @@ var AttnEmbed = (function () {
   // ---- the way out of the frame ------------------------------------------------------------------
 
   /** The address of the current view as a whole page: the lesson's state, without embed, hide and lock. */
-  function fullLessonUrl() {
-    var view = new URLSearchParams(typeof AttnState !== 'undefined' ? AttnState.current() : location.hash.replace(/^#/, ''));
-    ['embed', 'hide', 'lock'].forEach(function (key) { view.delete(key); });
-    var text = view.toString();
-    return location.href.replace(/[?#].*$/, '') + (text ? '#' + text : '');
-  }
+  function fullLessonUrl() { return viewAddress('', ['embed', 'hide', 'lock']); }
 
   /**
    * Embedded, a link under the lesson opens it whole in a new tab, set up as it is now. A frame

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { LESSONS, act, fmt, launch, nodeCore, settled, site as siteDir } from './helpers.mjs';
+import { act, fmt, launch, LESSONS, nodeCore, settled, site as siteDir, texts } from './helpers.mjs';
 import { serve } from '../../tools/serve.mjs';
 
 const LESSON2 = 'lessons/02-simplified-self-attention.html';
@@ -71,7 +71,6 @@ async function openHost(url) {
 }
 
 const visible = (frame, selector) => frame.$eval(selector, (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length));
-const texts = (frame, selector) => frame.$$eval(selector, (nodes) => nodes.map((n) => n.textContent));
 
 test('a lesson in a sandboxed frame on another origin computes, posts its height and the host script fits the frame', async () => {
   const url = hostPage('fit.html', `<iframe sandbox="allow-scripts" title="lesson 2" src="${site.url}${LESSON2}?embed=1" style="width:100%;height:200px;border:0"></iframe>

@@ -1,5 +1,6 @@
 // Shared by the browser tests and the screenshot tool: serve build/site on a free port, launch
 // Debian's Chromium through playwright-core (never a downloaded browser), load the wasm core in node.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,4 +89,18 @@ export function fmt(x, d = 4) {
   let s = x.toFixed(d);
   if (/^-0\.?0*$/.test(s)) s = s.slice(1);
   return s.replace('-', '−');
+}
+
+/** The text of every element that matches the selector, in a page or a frame. */
+export const texts = (page, selector) => page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent));
+
+/** Every number of a (nested) array, or one number, as the pages show it. */
+export const flat = (m) => [m].flat(Infinity).map((x) => fmt(x));
+
+/** The last request of a mechanism that the page sent to the core. */
+export async function lastRequest(page, mechanism, where = () => true) {
+  const all = await page.evaluate(() => AttnEngine.recentRequests());
+  const found = all.map((t) => JSON.parse(t)).filter((r) => r.mechanism === mechanism && where(r));
+  assert.ok(found.length, `the page sent no ${mechanism} request`);
+  return found[found.length - 1];
 }

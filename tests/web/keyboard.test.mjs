@@ -8,7 +8,7 @@
 // Usage: ATTN_SITE=build/site node --test --test-concurrency=1 tests/web/keyboard.test.mjs
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { act, closeSuite, fmt, LESSONS, openSuite, settled } from './helpers.mjs';
+import { act, closeSuite, flat, lastRequest, LESSONS, openSuite, settled, texts } from './helpers.mjs';
 
 let site, browser, run;
 before(async () => ({ site, browser, run } = await openSuite()));
@@ -178,15 +178,6 @@ const SPEC = {
   '06-what-attention-costs': { mechanism: 'multihead', where: (r) => r.steps === true },
 };
 
-const texts = (page, selector) => page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent));
-const flat = (m) => [m].flat(Infinity).map((x) => fmt(x));
-
-async function lastRequest(page, mechanism, where = () => true) {
-  const all = await page.evaluate(() => AttnEngine.recentRequests());
-  const found = all.map((t) => JSON.parse(t)).filter((r) => r.mechanism === mechanism && where(r));
-  assert.ok(found.length, `the page sent no ${mechanism} request`);
-  return found[found.length - 1];
-}
 
 /**
  * The lesson shows the core's numbers for the request it sent last: its main numbers, and the

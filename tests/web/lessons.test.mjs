@@ -4,7 +4,7 @@
 // Usage: node --test tests/web/   (needs bash tools/build first)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { act, closeSuite, fmt, LESSONS, openSuite, settled } from './helpers.mjs';
+import { act, closeSuite, flat, fmt, lastRequest, LESSONS, openSuite, settled, texts } from './helpers.mjs';
 
 let site, browser, run;
 before(async () => ({ site, browser, run } = await openSuite()));
@@ -22,16 +22,6 @@ async function open(path, { wait = true } = {}) {
   return { page, problems };
 }
 
-/** The last request of a mechanism that the page sent to the core. */
-async function lastRequest(page, mechanism, where = () => true) {
-  const all = await page.evaluate(() => AttnEngine.recentRequests());
-  const found = all.map((t) => JSON.parse(t)).filter((r) => r.mechanism === mechanism && where(r));
-  assert.ok(found.length, `the page sent no ${mechanism} request`);
-  return found[found.length - 1];
-}
-
-const texts = (page, selector) => page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent));
-const flat = (m) => m.flat(Infinity).map((x) => fmt(x));
 
 async function setInput(page, selector, value, event = 'input') {
   await act(page, () => page.$eval(selector, (el, [v, ev]) => { el.value = v; el.dispatchEvent(new Event(ev, { bubbles: true })); }, [value, event]));

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
-import { LESSONS, act, fmt, launch, nodeCore, root, settled, site } from './helpers.mjs';
+import { act, fmt, launch, LESSONS, nodeCore, root, settled, site, texts } from './helpers.mjs';
 
 const exported = path.resolve(root, process.env.ATTN_EXPORT || 'build/export');
 const BOOK_Z2 = '0.4419, 0.6515, 0.5683';  // the book's context vector of "journey"
@@ -47,7 +47,6 @@ async function openFile(file, allowed, { wait = true } = {}) {
 
 const fromDisk = (url) => /^(file|data|blob):/.test(url);
 const inlineOnly = (url) => /^(data|blob):/.test(url);
-const texts = (page, selector) => page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent));
 
 /** What every lesson shows once it computed: its status, formulas, the stepper and the C++. */
 async function assertComputed(page, name) {

@@ -6,7 +6,7 @@
 // Usage: ATTN_SITE=build/site node --test tests/web/robustness.test.mjs   (needs bash tools/build first)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { act, closeSuite, fmt, LESSONS, openSuite, settled } from './helpers.mjs';
+import { act, closeSuite, flat, lastRequest, LESSONS, openSuite, settled, texts } from './helpers.mjs';
 
 let site, browser, run;
 before(async () => ({ site, browser, run } = await openSuite()));
@@ -45,16 +45,7 @@ async function open(path) {
   return { page, problems };
 }
 
-const texts = (page, selector) => page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent));
-const flat = (m) => [m].flat(Infinity).map((x) => fmt(x));
 const visible = (page, selector) => page.isVisible(selector);
-
-async function lastRequest(page, mechanism, where = () => true) {
-  const all = await page.evaluate(() => AttnEngine.recentRequests());
-  const found = all.map((t) => JSON.parse(t)).filter((r) => r.mechanism === mechanism && where(r));
-  assert.ok(found.length, `the page sent no ${mechanism} request`);
-  return found[found.length - 1];
-}
 
 /** The lesson's main numbers equal the core's response to the request the page sent; returns them. */
 async function agrees(page, name) {

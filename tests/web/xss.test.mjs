@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { act, closeSuite, fmt, LESSONS, openSuite, root, settled } from './helpers.mjs';
+import { act, closeSuite, flat, lastRequest, LESSONS, openSuite, root, settled, texts } from './helpers.mjs';
 
 // Each one, were it parsed as HTML, would set window.__xss or open a dialog (or at least make an element).
 // No quotes inside the handlers: a page that quoted the text (JSON.stringify) and then parsed it as HTML
@@ -94,16 +94,7 @@ async function clean(page, problems, where, { wait = false } = {}) {
     `${where}: elements a payload made, window.__xss set by a payload, dialogs and errors`);
 }
 
-const texts = (page, selector) => page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent));
-const flat = (m) => [m].flat(Infinity).map((x) => fmt(x));
 const visible = (page, selector) => page.isVisible(selector);
-
-async function lastRequest(page, mechanism, where = () => true) {
-  const all = await page.evaluate(() => AttnEngine.recentRequests());
-  const found = all.map((t) => JSON.parse(t)).filter((r) => r.mechanism === mechanism && where(r));
-  assert.ok(found.length, `the page sent no ${mechanism} request`);
-  return found[found.length - 1];
-}
 
 // Per lesson: the request behind the main numbers, where they are shown and which part of the core's
 // response they are. Lesson 6 shows lesson 5's example in its stepper (its times are measurements).

@@ -1,5 +1,6 @@
 // Attention Lab host script (optional): include it once in a page that embeds lessons in iframes,
-//   <script src="https://YOUR-SITE/embed/attention-lab-embed.js" defer></script>
+// from the same copy of the site as the lessons (the path relative to the host page), for example
+//   <script src="attention-lab/embed/attention-lab-embed.js" defer></script>
 // and every embedded lesson's frame takes the height of the lesson, so it shows no scroll bar of its own.
 // An embedded lesson (embed=1) posts { type: 'attention-lab:height', height } to its parent whenever
 // its height changes. This script only resizes the iframe whose window sent the message (matched by

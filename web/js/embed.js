@@ -53,17 +53,6 @@ var AttnEmbed = (function () {
     return ids.map(function (id) { return JSON.stringify(id.slice(0, MAX_ID_LENGTH)); }).join(', ');
   }
 
-  function showNotice(text) {
-    var box = document.getElementById('notices');
-    if (!box) return;
-    var p = document.createElement('p');
-    p.className = 'notice';
-    p.setAttribute('role', 'status');
-    p.textContent = text;
-    box.appendChild(p);
-    box.hidden = false;
-  }
-
   /** id -> element, for the elements of `selector` that have an id. */
   function byIds(selector) {
     var found = {};
@@ -262,7 +251,7 @@ var AttnEmbed = (function () {
   function start() {
     apply('hide', idList(params.hide), panels(), hide, false);
     apply('lock', idList(params.lock), lockables(), lock, true);
-    notices.forEach(showNotice);
+    notices.forEach(AttnUI.notice);  // ui.js, loaded by the time the page is parsed
     embedButton();
     fullLessonLink();
     submitInSandbox();

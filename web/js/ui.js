@@ -14,13 +14,19 @@ var AttnUI = (function () {
   /** Shows the state's notices (bad URL parameters) in #notices, and the build stamp. */
   function start(state) {
     R.typeset(document);
-    var box = byId('notices');
-    if (box) {
-      state.notices().forEach(function (n) { box.appendChild(R.el('p', { class: 'notice', role: 'status', text: n })); });
-      box.hidden = !box.firstChild;
-    }
+    state.notices().forEach(notice);
     var stamp = byId('build-stamp');
     if (stamp && typeof AttnBuild !== 'undefined') stamp.textContent = 'v' + AttnBuild.version + ' · ' + AttnBuild.commit;
+  }
+
+  /** The element with attrs.id; the first time it is asked for, made (tag, attrs) right after `anchor`. */
+  function boxAfter(anchor, tag, attrs) {
+    var box = byId(attrs.id);
+    if (!box) {
+      box = R.el(tag, attrs);
+      anchor.parentNode.insertBefore(box, anchor.nextSibling);
+    }
+    return box;
   }
 
   /**
@@ -28,12 +34,7 @@ var AttnUI = (function () {
    * after the control's .control wrapper. The control points at it (aria-describedby).
    */
   function fieldBox(input) {
-    var box = byId(input.id + '-error');
-    if (!box) {
-      box = R.el('p', { id: input.id + '-error', class: 'input-error field-error', role: 'alert', hidden: true });
-      var anchor = input.closest('.control') || input;
-      anchor.parentNode.insertBefore(box, anchor.nextSibling);
-    }
+    var box = boxAfter(input.closest('.control') || input, 'p', { id: input.id + '-error', class: 'input-error field-error', role: 'alert', hidden: true });
     var ids = (input.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
     if (ids.indexOf(box.id) < 0) input.setAttribute('aria-describedby', ids.concat(box.id).join(' '));
     return box;
@@ -226,17 +227,6 @@ var AttnUI = (function () {
   // What the learner may type in a cell: a decimal number, optionally with an exponent (1e-3).
   var NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
-  /** The message box under the embedding table (made once, beside the table's container). */
-  function tableBox(container) {
-    var id = container.id + '-error';
-    var box = byId(id);
-    if (!box) {
-      box = R.el('div', { id: id, class: 'input-error', role: 'alert', hidden: true });
-      container.parentNode.insertBefore(box, container.nextSibling);
-    }
-    return box;
-  }
-
   /**
    * Says what the table does not show: the tokens past the lesson's limit, next to the sentence
    * (a box made after #sentence-error).
@@ -244,11 +234,7 @@ var AttnUI = (function () {
   function sentenceNote(data) {
     var anchor = byId('sentence-error');
     if (!anchor) return;
-    var box = byId('sentence-note');
-    if (!box) {
-      box = R.el('p', { id: 'sentence-note', class: 'input-note', role: 'status', hidden: true });
-      anchor.parentNode.insertBefore(box, anchor.nextSibling);
-    }
+    var box = boxAfter(anchor, 'p', { id: 'sentence-note', class: 'input-note', role: 'status', hidden: true });
     var cut = data.total > data.tokens.length;
     box.hidden = !cut;
     box.textContent = cut ? 'This sentence has ' + data.total + ' tokens; this lesson draws the first ' + data.tokens.length +
@@ -263,16 +249,10 @@ var AttnUI = (function () {
   function embeddingTable(container, state, data) {
     var keep = focusedCell(container);
     R.clear(container);
-    var box = tableBox(container);
+    // the message box under the table
+    var box = boxAfter(container, 'div', { id: container.id + '-error', class: 'input-error', role: 'alert', hidden: true });
     sentenceNote(data);
-    var say = function (text) {
-      R.clear(box);
-      box.hidden = !text;
-      if (!text) return;
-      box.appendChild(R.el('strong', { text: 'Not used: ' }));
-      box.appendChild(document.createTextNode(text));
-      box.appendChild(R.el('span', { class: 'hint', text: ' The last good result stays on screen.' }));
-    };
+    var say = function (text) { showError(box, text ? { message: text } : null, { lead: 'Not used: ' }); };
     say((data.rejected || []).map(function (r) { return 'the edited embedding of ' + isolate(r.token) + ' (the core: ' + r.message + '); it has its usual embedding.'; }).join(' '));
 
     var table = R.el('table', { class: 'matrix embedding-table role-x' });

@@ -50,6 +50,17 @@ TEST_CASE("fused attention agrees with the materialised path for many shapes", "
   require_close(fused_causal_multihead(inputs, weights, num_heads), materialised(inputs, weights, num_heads));
 }
 
+TEST_CASE("fused attention's Strassen step for large sizes keeps the numbers", "[fused][multihead]") {
+  // the smallest sizes that take it; an odd T leaves its last row to the blocked product
+  constexpr std::size_t d = FusedAttention::kStrassenMin;
+  const std::size_t T = GENERATE(as<std::size_t>{}, FusedAttention::kStrassenMin, FusedAttention::kStrassenMin + 1);
+  CAPTURE(T);
+  Rng rng(T, Stream::weights);
+  const MultiHeadWeights weights = draw_multihead(rng, d, d, true);
+  const Matrix inputs = uniform_matrix(rng, T, d, -2.0f, 2.0f);
+  require_close(fused_causal_multihead(inputs, weights, 8), materialised(inputs, weights, 8));
+}
+
 TEST_CASE("fused attention handles qkv biases and reuses its buffers across sizes", "[fused][multihead]") {
   Rng rng(7, Stream::weights);
   const MultiHeadWeights weights = draw_multihead(rng, 12, 12, true);

@@ -1,12 +1,20 @@
-// The core's private float32 kernels (core/src/kernels.hpp): 2ˣ of the fused path's softmax.
+// The core's private float32 kernels (core/src/kernels.hpp): 2ˣ of the fused path's softmax, and
+// the Strassen step of its large projections.
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <tuple>
+#include <vector>
 
 #include "kernels.hpp"
 
 using attn::detail::exp2_4;
+using attn::detail::gemm;
+using attn::detail::gemm_strassen;
+using attn::detail::pack_matrix;
+using attn::detail::pack_strassen;
 using attn::detail::load4;
 using attn::detail::splat4;
 using attn::detail::store4;
@@ -15,6 +23,16 @@ namespace {
 
 /// out = exp2_4(x), lane by lane.
 void exp2_lanes(const float x[4], float out[4]) { store4(out, exp2_4(load4(x))); }
+
+/// n numbers in [−1, 1), from a fixed linear congruential sequence.
+std::vector<float> uniform(std::size_t n, std::uint32_t seed) {
+  std::vector<float> out(n);
+  for (float& x : out) {
+    seed = seed * 1664525u + 1013904223u;
+    x = static_cast<float>(seed >> 8) / 8388608.0f - 1.0f;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -42,4 +60,32 @@ TEST_CASE("exp2_4 is exactly 1 at 0, and 0 below -126 and at -infinity", "[kerne
   const float x[4] = {-126.5f, -200.0f, -1e30f, -std::numeric_limits<float>::infinity()};
   exp2_lanes(x, got);
   for (float value : got) REQUIRE(value == 0.0f);
+}
+
+TEST_CASE("one Strassen step gives the product A·B within float rounding", "[kernels][fused]") {
+  // (n, k, m), all even: the smallest, quarters narrower than a panel, not multiples of 8, deeper
+  // and wider than a packed block, and a projection's shape.
+  const auto [n, k, m] = GENERATE(table<std::size_t, std::size_t, std::size_t>(
+      {{2, 2, 2}, {4, 6, 10}, {34, 18, 22}, {130, 600, 100}, {64, 512, 1100}}));
+  CAPTURE(n, k, m);
+  const std::vector<float> a = uniform(n * k, 1), b = uniform(k * m, 2);
+  std::vector<float> blocked(n * m), strassen(n * m, std::numeric_limits<float>::quiet_NaN()), work;
+  gemm(a.data(), k, n, pack_matrix(b.data(), m, 1, k, m), blocked.data(), m);
+  gemm_strassen(a.data(), k, n, pack_strassen(b.data(), k, m), strassen.data(), m, work);
+  // largest error against the exact product, relative to Σ|a||b| (the scale of float rounding); NaN sticks
+  auto worse = [](double worst, double error) { return error <= worst ? worst : error; };
+  double worst_blocked = 0.0, worst_strassen = 0.0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < m; ++j) {
+      double exact = 0.0, scale = 0.0;
+      for (std::size_t p = 0; p < k; ++p) {
+        exact += static_cast<double>(a[i * k + p]) * b[p * m + j];
+        scale += std::abs(static_cast<double>(a[i * k + p]) * b[p * m + j]);
+      }
+      worst_blocked = worse(worst_blocked, std::abs(blocked[i * m + j] - exact) / scale);
+      worst_strassen = worse(worst_strassen, std::abs(strassen[i * m + j] - exact) / scale);
+    }
+  INFO("largest relative error: blocked " << worst_blocked << ", Strassen " << worst_strassen);
+  REQUIRE(worst_blocked < 1e-6);
+  REQUIRE(worst_strassen < 1e-5);  // a Strassen step rounds a few times worse than the plain sum
 }

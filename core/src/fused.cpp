@@ -19,6 +19,11 @@ constexpr std::size_t kStrip = 4;       // keys per strip in Q·Kᵀ, queries pe
 constexpr std::size_t kQueryTile = 32;  // queries per tile, in panels of kPanel = 8 (a multiple of 8)
 constexpr std::size_t kKeyTile = 64;    // keys per tile (a multiple of kStrip): K's and V's tiles stay in L1
 
+bool strassen_pays(std::size_t k, std::size_t m) {
+  constexpr std::size_t min = FusedAttention::kStrassenMin;
+  return k >= min && m >= min && k % 2 == 0 && m % 2 == 0;
+}
+
 void require(bool ok, const std::string& message) {
   if (!ok) throw std::invalid_argument("fused attention: " + message);
 }
@@ -93,6 +98,11 @@ void FusedAttention::set_weights(const float* W_query, const float* W_key, const
   packed_.clear();
   packed_.push_back(pack_matrix(W_qkv.data(), 3 * d_out, 1, d_in, 3 * d_out));  // (d_in, 3·d_out)
   packed_.push_back(pack_matrix(W_out, d_out, 1, d_out, d_out));                // (d_out, d_out)
+  strassen_.clear();
+  if (strassen_pays(d_in, 3 * d_out) && strassen_pays(d_out, d_out)) {
+    strassen_.push_back(pack_strassen(W_qkv.data(), d_in, 3 * d_out));
+    strassen_.push_back(pack_strassen(W_out, d_out, d_out));
+  }
   b_out_.assign(b_out, b_out + d_out);
   if (b_qkv) b_qkv_.assign(b_qkv, b_qkv + 3 * d_out);
   else b_qkv_.clear();
@@ -126,14 +136,24 @@ void FusedAttention::forward(const float* inputs, std::size_t T, float* context_
   const std::size_t d_out = d_out_;
   qkv_.resize(T * 3 * d_out);
   context_heads_.resize(T * d_out);
-  gemm(inputs, d_in_, T, packed_[0], qkv_.data(), 3 * d_out);  // (T, 3·d_out)  Q | K | V = X·W_qkv
+  project(0, inputs, T, qkv_.data());  // (T, 3·d_out)  Q | K | V = X·W_qkv
   if (!b_qkv_.empty())
     for (std::size_t i = 0; i < T; ++i)
       for (std::size_t j = 0; j < 3 * d_out; ++j) qkv_[i * 3 * d_out + j] += b_qkv_[j];
   for (std::size_t h = 0; h < num_heads_; ++h) attend_head(h, T);  // (T, d_out)  heads side by side
-  gemm(context_heads_.data(), d_out, T, packed_[1], context_vecs, d_out);  // (T, d_out)  Z·W_out
+  project(1, context_heads_.data(), T, context_vecs);  // (T, d_out)  Z·W_out
   for (std::size_t i = 0; i < T; ++i)
     for (std::size_t j = 0; j < d_out; ++j) context_vecs[i * d_out + j] += b_out_[j];  // + b_out
+}
+
+/// C (T, m) = A (T, k) · W for W = packed_[which]: one Strassen step for large sizes (an odd last
+/// row on its own), the blocked product otherwise.
+void FusedAttention::project(std::size_t which, const float* a, std::size_t T, float* c) {
+  const PackedMatrix& W = packed_[which];
+  const std::size_t k = W.k, m = W.m, even_rows = T / 2 * 2;
+  if (strassen_.empty() || T < kStrassenMin) return gemm(a, k, T, W, c, m);
+  gemm_strassen(a, k, even_rows, strassen_[which], c, m, strassen_work_);
+  if (even_rows < T) gemm(a + even_rows * k, k, 1, W, c + even_rows * m, m);
 }
 
 Matrix FusedAttention::forward(const Matrix& inputs) {

@@ -4,8 +4,9 @@
 // One 4-lane vector type with a handful of operations, in three spellings: WebAssembly SIMD128
 // intrinsics (em++ -msimd128), GNU vector extensions (g++ and clang natively), and plain loops.
 // Every kernel adds its products in the order p = 0, 1, …, k−1 into one accumulator per output
-// entry, with no fused multiply-add, so native and wasm round identically, and identically to
-// the simple i-p-j loop the core started with.
+// entry, with no fused multiply-add, so native and wasm round identically, and gemm identically
+// to the simple i-p-j loop the core started with. gemm_strassen (the fused path's large
+// projections only) adds in another order: the same on both, a few ulps from gemm.
 
 #include <algorithm>
 #include <cstddef>
@@ -254,9 +255,10 @@ inline PackedMatrix pack_matrix(const float* b, std::size_t row_stride, std::siz
 
 /// C = A·B for A (n, k) with rows a_stride apart and C (n, m) with rows c_stride apart.
 inline void gemm(const float* a, std::size_t a_stride, std::size_t n, const PackedMatrix& b, float* c,
-                 std::size_t c_stride) {
+                 std::size_t c_stride, bool accumulate = false) {
   const std::size_t k = b.k, m = b.m;
   if (k == 0) {
+    if (accumulate) return;
     for (std::size_t i = 0; i < n; ++i) std::fill(c + i * c_stride, c + i * c_stride + m, 0.0f);
     return;
   }
@@ -271,10 +273,79 @@ inline void gemm(const float* a, std::size_t a_stride, std::size_t n, const Pack
         pack_strip(a, a_stride, i, rows, pc, depth, strip.data());
         for (std::size_t q = 0; q * kPanel < width; ++q)
           micro_kernel(strip.data(), block + q * depth * kPanel, depth, c + i * c_stride + jc + q * kPanel, c_stride,
-                       rows, std::min(kPanel, width - q * kPanel), pc > 0);
+                       rows, std::min(kPanel, width - q * kPanel), accumulate || pc > 0);
       }
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One step of Strassen's product in Winograd's form: C = A·B from 7 products of quarters instead
+// of 8, for 7/8 of the multiplications, plus 15 additions of quarters. With B the fixed weights,
+// its 4 additions are made once, when packing; A's 4 and C's 7 are made on every product.
+//   S1 = A21 + A22   S2 = S1 − A11   S3 = A11 − A21   S4 = A12 − S2
+//   T1 = B12 − B11   T2 = B22 − T1   T3 = B22 − B12   T4 = T2 − B21
+//   C11 = A11·B11 + A12·B21                  U2 = A11·B11 + S2·T2
+//   C12 = U2 + S1·T1 + S4·B22                 C21 = U2 + S3·T3 − A22·T4
+//   C22 = U2 + S3·T3 + S1·T1
+
+/// B (k, m), k and m even, packed as the quarters the 7 products take: B11, B21, B22, T1, T2, T3, −T4.
+struct StrassenPacked {
+  PackedMatrix B11, B21, B22, T1, T2, T3, T4_neg;  // each (k/2, m/2)
+};
+
+inline StrassenPacked pack_strassen(const float* b, std::size_t k, std::size_t m) {
+  const std::size_t hk = k / 2, hm = m / 2;
+  const float *b11 = b, *b12 = b + hm, *b21 = b + hk * m, *b22 = b21 + hm;  // rows m apart
+  std::vector<float> t1(hk * hm), t2(hk * hm), t3(hk * hm), t4_neg(hk * hm);
+  for (std::size_t p = 0; p < hk; ++p)
+    for (std::size_t j = 0; j < hm; ++j) {
+      const std::size_t at = p * m + j, to = p * hm + j;
+      t1[to] = b12[at] - b11[at];
+      t2[to] = b22[at] - t1[to];
+      t3[to] = b22[at] - b12[at];
+      t4_neg[to] = b21[at] - t2[to];
+    }
+  return {pack_matrix(b11, m, 1, hk, hm), pack_matrix(b21, m, 1, hk, hm), pack_matrix(b22, m, 1, hk, hm),
+          pack_matrix(t1.data(), hm, 1, hk, hm), pack_matrix(t2.data(), hm, 1, hk, hm),
+          pack_matrix(t3.data(), hm, 1, hk, hm), pack_matrix(t4_neg.data(), hm, 1, hk, hm)};
+}
+
+/// dst[0:rows, 0:cols] += src[0:rows, 0:cols] (rows dst_stride and src_stride apart).
+inline void add_into(float* dst, std::size_t dst_stride, const float* src, std::size_t src_stride, std::size_t rows,
+                     std::size_t cols) {
+  for (std::size_t i = 0; i < rows; ++i)
+    for (std::size_t j = 0; j < cols; ++j) dst[i * dst_stride + j] += src[i * src_stride + j];
+}
+
+/// C = A·B for A (n, k), n even, rows a_stride apart, B packed by pack_strassen, C (n, m) rows
+/// c_stride apart. work holds S1 … S4.
+inline void gemm_strassen(const float* a, std::size_t a_stride, std::size_t n, const StrassenPacked& b, float* c,
+                          std::size_t c_stride, std::vector<float>& work) {
+  const std::size_t hn = n / 2, hk = b.B11.k, hm = b.B11.m;
+  const float *a11 = a, *a12 = a + hk, *a21 = a + hn * a_stride, *a22 = a21 + hk;
+  work.resize(4 * hn * hk);
+  float *s1 = work.data(), *s2 = s1 + hn * hk, *s3 = s2 + hn * hk, *s4 = s3 + hn * hk;  // (n/2, k/2) each
+  for (std::size_t i = 0; i < hn; ++i)
+    for (std::size_t p = 0; p < hk; ++p) {
+      const std::size_t at = i * a_stride + p, to = i * hk + p;
+      s1[to] = a21[at] + a22[at];
+      s2[to] = s1[to] - a11[at];
+      s3[to] = a11[at] - a21[at];
+      s4[to] = a12[at] - s2[to];
+    }
+  float *c11 = c, *c12 = c + hm, *c21 = c + hn * c_stride, *c22 = c21 + hm;
+  gemm(a11, a_stride, hn, b.B11, c11, c_stride);           // C11 = A11·B11
+  gemm(s2, hk, hn, b.T2, c12, c_stride);                   // C12 = S2·T2
+  add_into(c12, c_stride, c11, c_stride, hn, hm);          // C12 = U2
+  gemm(a12, a_stride, hn, b.B21, c11, c_stride, true);     // C11 = A11·B11 + A12·B21: done
+  for (std::size_t i = 0; i < hn; ++i) std::copy(c12 + i * c_stride, c12 + i * c_stride + hm, c21 + i * c_stride);
+  gemm(s3, hk, hn, b.T3, c21, c_stride, true);             // C21 = U2 + S3·T3 = U3
+  gemm(s1, hk, hn, b.T1, c22, c_stride);                   // C22 = S1·T1
+  add_into(c12, c_stride, c22, c_stride, hn, hm);          // C12 = U2 + S1·T1
+  add_into(c22, c_stride, c21, c_stride, hn, hm);          // C22 = U3 + S1·T1: done
+  gemm(s4, hk, hn, b.B22, c12, c_stride, true);            // C12 += S4·B22: done
+  gemm(a22, a_stride, hn, b.T4_neg, c21, c_stride, true);  // C21 = U3 − A22·T4: done
 }
 
 }  // namespace attn::detail

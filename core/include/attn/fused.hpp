@@ -5,7 +5,8 @@
 /// weight matrices are never stored. Tiles of queries meet tiles of keys, the softmax is
 /// computed online (FlashAttention: a running maximum and sum per query, earlier partial sums
 /// rescaled when the maximum grows), and tiles above the diagonal, all masked, are skipped.
-/// Memory is O(T·d_out) instead of O(num_heads·T²); work is about half.
+/// Memory is O(T·d_out) instead of O(num_heads·T²); work is about half. Large projections
+/// take one step of Strassen's product: 7/8 of the multiplications (see kStrassenMin).
 
 #include <cstddef>
 #include <vector>
@@ -16,6 +17,7 @@ namespace attn {
 
 namespace detail {
 struct PackedMatrix;
+struct StrassenPacked;
 }
 
 /// Causal multi-head attention, forward only, no dropout: the weights packed once, then
@@ -44,19 +46,26 @@ class FusedAttention {
   /// Same, on the core's matrices.
   Matrix forward(const Matrix& inputs);
 
+  /// The projections take one step of Strassen's product (7 block products instead of 8) when T,
+  /// d_in and d_out are all at least this large, and d_in and d_out even.
+  static constexpr std::size_t kStrassenMin = 256;
+
   std::size_t d_in() const { return d_in_; }
   std::size_t d_out() const { return d_out_; }
   std::size_t num_heads() const { return num_heads_; }
 
  private:
   void attend_head(std::size_t h, std::size_t T);
+  void project(std::size_t which, const float* a, std::size_t T, float* c);
 
   std::size_t d_in_, d_out_, num_heads_, head_dim_;
   std::vector<detail::PackedMatrix> packed_;  // [0] W_query | W_key | W_value (d_in, 3·d_out), [1] W_out
+  std::vector<detail::StrassenPacked> strassen_;  // the same two, for one Strassen step (large sizes only)
   std::vector<float> b_qkv_, b_out_;          // (3·d_out), (d_out)
   // Work buffers, kept between calls: sized by the largest T seen.
   std::vector<float> qkv_;            // (T, 3·d_out)  queries | keys | values
   std::vector<float> context_heads_;  // (T, d_out)    heads side by side, before W_out
+  std::vector<float> strassen_work_;  // the sums of A's quarters in a Strassen step
   std::vector<float> queries_packed_; // one head's Qᵀ in panels of 8 queries: (head_dim, T)
   std::vector<float> keys_packed_;    // one head's K in strips of 4 keys: (T, head_dim)
   std::vector<float> values_packed_;  // one head's V in panels of 8 columns: (T, head_dim)

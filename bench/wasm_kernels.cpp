@@ -64,14 +64,24 @@ double kernel_rate(int k, int panels, int reps) {
 
 extern "C" {
 
-/// C (T, m) = X (T, k) · W (k, m), W packed once: ms per product.
-EMSCRIPTEN_KEEPALIVE double time_gemm(int T, int k, int m, int samples) {
+/// C (T, m) = X (T, k) · W (k, m), W packed once: ms per product, with `steps` Strassen steps (T,
+/// k, m divisible by 2^steps), as the forward's projections take at large sizes.
+EMSCRIPTEN_KEEPALIVE double time_gemm(int T, int k, int m, int samples, int steps) {
   const auto X = uniform(std::size_t(T) * k, 1), W = uniform(std::size_t(k) * m, 2);
   std::vector<float> C(std::size_t(T) * m);
-  const PackedMatrix packed = pack_matrix(W.data(), m, 1, k, m);
-  const double ms = best_ms(samples, 1, [&] { gemm(X.data(), k, T, packed, C.data(), m); });
+  const StrassenPacked packed = pack_strassen(W.data(), m, k, m, steps);
+  StrassenWork work;
+  const double ms = best_ms(samples, 1, [&] { gemm_strassen(X.data(), k, T, packed, C.data(), m, false, work); });
   sink = C[0];
   return ms;
+}
+
+/// The Strassen steps FusedAttention's X·W_qkv takes at (T, d, d).
+EMSCRIPTEN_KEEPALIVE int strassen_steps(int T, int d) {
+  FusedAttention fused(d, d, 1);
+  const auto W = uniform(std::size_t(d) * d, 3), b = uniform(d, 4);
+  fused.set_weights(W.data(), W.data(), W.data(), W.data(), b.data());
+  return static_cast<int>(fused.strassen_steps(T));
 }
 
 /// FusedAttention::forward for (T, d_model, heads): ms per call.

@@ -26,7 +26,7 @@ const js = path.join(out, 'wasm_kernels.js');
 execFileSync('em++', [...flags, '-std=c++17', '-DNDEBUG', '-fexceptions', '-isystem', include, '-I', path.join(root, 'core/include'),
   '-I', path.join(root, 'core/src'), path.join(root, 'bench/wasm_kernels.cpp'), path.join(root, 'core/src/fused.cpp'),
   '-sMODULARIZE=1', '-sEXPORT_NAME=createKernels', '-sSINGLE_FILE=1', '-sALLOW_MEMORY_GROWTH=1', '-sENVIRONMENT=web,node',
-  '-sEXPORTED_FUNCTIONS=_time_gemm,_time_forward,_kernel_gflops', '-o', js],
+  '-sEXPORTED_FUNCTIONS=_time_gemm,_time_forward,_kernel_gflops,_strassen_steps', '-o', js],
 { stdio: 'inherit', env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
 
 /** Runs in the page (or Node): every measurement, as lines of text. */
@@ -42,12 +42,17 @@ async function measure(sizes) {
     lines.push(`micro-kernel in L1, depth ${k}: ` + Object.entries(rates).map(([rows, r]) => `${rows}×8 ${Math.max(...r).toFixed(1)}`).join(', ') + ' GFLOP/s');
   }
   for (const [T, d, heads] of sizes) {
-    const qkv = best(() => m._time_gemm(T, d, 3 * d, 3)), o = best(() => m._time_gemm(T, d, d, 3)), all = best(() => m._time_forward(T, d, heads, 3));
+    // the products as the forward takes them, and without the Strassen step for comparison
+    const strassen = m._strassen_steps(T, d);  // the same for Z·W_out at these sizes
+    const qkv = best(() => m._time_gemm(T, d, 3 * d, 3, strassen)), o = best(() => m._time_gemm(T, d, d, 3, strassen));
+    const all = best(() => m._time_forward(T, d, heads, 3));
+    const blocked = strassen ? best(() => m._time_gemm(T, d, 3 * d, 3, 0)) + best(() => m._time_gemm(T, d, d, 3, 0)) : qkv + o;
     const rate = (flop, ms) => (flop / ms / 1e6).toFixed(1);
     const attention = all - qkv - o, attentionFlop = 2 * d * T * (T + 1);
     lines.push(`(${T}, ${d}, ${heads}): forward ${all.toFixed(1)} ms (${rate(8 * T * d * d + attentionFlop, all)} GFLOP/s) = ` +
       `X·W_qkv ${qkv.toFixed(1)} ms (${rate(6 * T * d * d, qkv)}) + Z·W_out ${o.toFixed(1)} ms (${rate(2 * T * d * d, o)}) + ` +
-      `heads and the rest ${attention.toFixed(1)} ms (${rate(attentionFlop, attention)})`);
+      `heads and the rest ${attention.toFixed(1)} ms (${rate(attentionFlop, attention)})` +
+      (strassen ? `; the products with ${strassen} Strassen step(s) (GFLOP/s counted as for the plain product), ${blocked.toFixed(1)} ms without` : ''));
   }
   return lines;
 }

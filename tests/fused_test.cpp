@@ -50,15 +50,19 @@ TEST_CASE("fused attention agrees with the materialised path for many shapes", "
   require_close(fused_causal_multihead(inputs, weights, num_heads), materialised(inputs, weights, num_heads));
 }
 
-TEST_CASE("fused attention's Strassen step for large sizes keeps the numbers", "[fused][multihead]") {
-  // the smallest sizes that take it; an odd T leaves its last row to the blocked product
-  constexpr std::size_t d = FusedAttention::kStrassenMin;
-  const std::size_t T = GENERATE(as<std::size_t>{}, FusedAttention::kStrassenMin, FusedAttention::kStrassenMin + 1);
-  CAPTURE(T);
+TEST_CASE("fused attention's Strassen steps keep the numbers", "[fused][multihead]") {
+  // (T, d_model, steps): one step and two; a T not divisible by 2^steps leaves its last rows to the
+  // blocked product; too few rows for two steps take none.
+  const auto [T, d, steps] = GENERATE(table<std::size_t, std::size_t, std::size_t>(
+      {{64, 256, 1}, {65, 256, 1}, {256, 512, 2}, {259, 512, 2}, {127, 512, 0}}));
+  CAPTURE(T, d);
   Rng rng(T, Stream::weights);
   const MultiHeadWeights weights = draw_multihead(rng, d, d, true);
+  FusedAttention fused(d, d, 8);
+  fused.set_weights(weights);
+  REQUIRE(fused.strassen_steps(T) == steps);
   const Matrix inputs = uniform_matrix(rng, T, d, -2.0f, 2.0f);
-  require_close(fused_causal_multihead(inputs, weights, 8), materialised(inputs, weights, 8));
+  require_close(fused.forward(inputs), materialised(inputs, weights, 8));
 }
 
 TEST_CASE("fused attention handles qkv biases and reuses its buffers across sizes", "[fused][multihead]") {

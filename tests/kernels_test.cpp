@@ -15,6 +15,7 @@ using attn::detail::gemm;
 using attn::detail::gemm_strassen;
 using attn::detail::pack_matrix;
 using attn::detail::pack_strassen;
+using attn::detail::StrassenWork;
 using attn::detail::load4;
 using attn::detail::splat4;
 using attn::detail::store4;
@@ -62,22 +63,25 @@ TEST_CASE("exp2_4 is exactly 1 at 0, and 0 below -126 and at -infinity", "[kerne
   for (float value : got) REQUIRE(value == 0.0f);
 }
 
-TEST_CASE("one Strassen step gives the product A·B within float rounding", "[kernels][fused]") {
-  // (n, k, m), all even: the smallest, quarters narrower than a panel, not multiples of 8, deeper
-  // and wider than a packed block, and a projection's shape.
-  const auto [n, k, m] = GENERATE(table<std::size_t, std::size_t, std::size_t>(
-      {{2, 2, 2}, {4, 6, 10}, {34, 18, 22}, {130, 600, 100}, {64, 512, 1100}}));
-  CAPTURE(n, k, m);
-  const std::vector<float> a = uniform(n * k, 1), b = uniform(k * m, 2);
-  std::vector<float> blocked(n * m), strassen(n * m, std::numeric_limits<float>::quiet_NaN()), work;
-  gemm(a.data(), k, n, pack_matrix(b.data(), m, 1, k, m), blocked.data(), m);
-  gemm_strassen(a.data(), k, n, pack_strassen(b.data(), k, m), strassen.data(), m, work);
-  // largest error against the exact product, relative to Σ|a||b| (the scale of float rounding); NaN sticks
+TEST_CASE("Strassen's steps give the product A·B within float rounding", "[kernels][fused]") {
+  // (n, k, m, steps), each divisible by 2^steps: the smallest, quarters narrower than a panel, not
+  // multiples of 8, deeper and wider than a packed block, a projection's shape; C = A·B and C += A·B.
+  const auto [n, k, m, steps] = GENERATE(table<std::size_t, std::size_t, std::size_t, std::size_t>(
+      {{2, 2, 2, 1}, {4, 6, 10, 1}, {34, 18, 22, 1}, {130, 600, 100, 1}, {64, 512, 1100, 1},
+       {4, 4, 4, 2}, {36, 20, 44, 2}, {132, 600, 100, 2}, {64, 512, 1100, 2}}));
+  const bool accumulate = GENERATE(false, true);
+  CAPTURE(n, k, m, steps, accumulate);
+  const std::vector<float> a = uniform(n * k, 1), b = uniform(k * m, 2), c = uniform(n * m, 3);
+  std::vector<float> blocked = c, strassen = c;
+  StrassenWork work;
+  gemm(a.data(), k, n, pack_matrix(b.data(), m, 1, k, m), blocked.data(), m, accumulate);
+  gemm_strassen(a.data(), k, n, pack_strassen(b.data(), m, k, m, steps), strassen.data(), m, accumulate, work);
+  // largest error against the exact result, relative to Σ|a||b| (the scale of float rounding); NaN sticks
   auto worse = [](double worst, double error) { return error <= worst ? worst : error; };
   double worst_blocked = 0.0, worst_strassen = 0.0;
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < m; ++j) {
-      double exact = 0.0, scale = 0.0;
+      double exact = accumulate ? c[i * m + j] : 0.0, scale = std::abs(exact);
       for (std::size_t p = 0; p < k; ++p) {
         exact += static_cast<double>(a[i * k + p]) * b[p * m + j];
         scale += std::abs(static_cast<double>(a[i * k + p]) * b[p * m + j]);
@@ -87,5 +91,5 @@ TEST_CASE("one Strassen step gives the product A·B within float rounding", "[ke
     }
   INFO("largest relative error: blocked " << worst_blocked << ", Strassen " << worst_strassen);
   REQUIRE(worst_blocked < 1e-6);
-  REQUIRE(worst_strassen < 1e-5);  // a Strassen step rounds a few times worse than the plain sum
+  REQUIRE(worst_strassen < 1e-5);  // each step rounds a few times worse than the plain sum
 }

@@ -6,12 +6,13 @@
 // Every kernel adds its products in the order p = 0, 1, …, k−1 into one accumulator per output
 // entry, with no fused multiply-add, so native and wasm round identically, and gemm identically
 // to the simple i-p-j loop the core started with. gemm_strassen (the fused path's large
-// projections only) adds in another order: the same on both, a few ulps from gemm.
+// projections only) adds in another order: the same on both, a few times gemm's rounding.
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <vector>
 
 #ifdef __wasm_simd128__
@@ -280,52 +281,76 @@ inline void gemm(const float* a, std::size_t a_stride, std::size_t n, const Pack
 }
 
 // ---------------------------------------------------------------------------------------------
-// One step of Strassen's product in Winograd's form: C = A·B from 7 products of quarters instead
-// of 8, for 7/8 of the multiplications, plus 15 additions of quarters. With B the fixed weights,
-// its 4 additions are made once, when packing; A's 4 and C's 7 are made on every product.
+// Strassen's product in Winograd's form: C = A·B from 7 products of quarters instead of 8, for
+// 7/8 of the multiplications, plus 15 additions of quarters. With B the fixed weights, its 4
+// additions are made once, when packing; A's 4 and C's are made on every product. Steps nest:
+// each of the 7 products can take a step of its own.
 //   S1 = A21 + A22   S2 = S1 − A11   S3 = A11 − A21   S4 = A12 − S2
 //   T1 = B12 − B11   T2 = B22 − T1   T3 = B22 − B12   T4 = T2 − B21
 //   C11 = A11·B11 + A12·B21                  U2 = A11·B11 + S2·T2
 //   C12 = U2 + S1·T1 + S4·B22                 C21 = U2 + S3·T3 − A22·T4
 //   C22 = U2 + S3·T3 + S1·T1
 
-/// B (k, m), k and m even, packed as the quarters the 7 products take: B11, B21, B22, T1, T2, T3, −T4.
+/// B (k, m) packed for `steps` nested Strassen steps (k and m divisible by 2^steps): with none, B
+/// packed for gemm; with a step, the quarters its 7 products take, each packed for one step less.
 struct StrassenPacked {
-  PackedMatrix B11, B21, B22, T1, T2, T3, T4_neg;  // each (k/2, m/2)
+  std::size_t k = 0, m = 0, steps = 0;
+  PackedMatrix whole;                    // steps = 0
+  std::vector<StrassenPacked> quarters;  // steps > 0: B11, B21, B22, T1, T2, T3, −T4, each (k/2, m/2)
 };
 
-inline StrassenPacked pack_strassen(const float* b, std::size_t k, std::size_t m) {
+/// Packs b (k, m), rows b_stride apart, for `steps` Strassen steps.
+inline StrassenPacked pack_strassen(const float* b, std::size_t b_stride, std::size_t k, std::size_t m,
+                                    std::size_t steps) {
+  StrassenPacked packed{k, m, steps, {}, {}};
+  if (steps == 0) {
+    packed.whole = pack_matrix(b, b_stride, 1, k, m);
+    return packed;
+  }
   const std::size_t hk = k / 2, hm = m / 2;
-  const float *b11 = b, *b12 = b + hm, *b21 = b + hk * m, *b22 = b21 + hm;  // rows m apart
-  std::vector<float> t1(hk * hm), t2(hk * hm), t3(hk * hm), t4_neg(hk * hm);
+  const float *b11 = b, *b12 = b + hm, *b21 = b + hk * b_stride, *b22 = b21 + hm;
+  std::vector<float> t1(hk * hm), t2(hk * hm), t3(hk * hm), t4_neg(hk * hm);  // rows hm apart
   for (std::size_t p = 0; p < hk; ++p)
     for (std::size_t j = 0; j < hm; ++j) {
-      const std::size_t at = p * m + j, to = p * hm + j;
+      const std::size_t at = p * b_stride + j, to = p * hm + j;
       t1[to] = b12[at] - b11[at];
       t2[to] = b22[at] - t1[to];
       t3[to] = b22[at] - b12[at];
       t4_neg[to] = b21[at] - t2[to];
     }
-  return {pack_matrix(b11, m, 1, hk, hm), pack_matrix(b21, m, 1, hk, hm), pack_matrix(b22, m, 1, hk, hm),
-          pack_matrix(t1.data(), hm, 1, hk, hm), pack_matrix(t2.data(), hm, 1, hk, hm),
-          pack_matrix(t3.data(), hm, 1, hk, hm), pack_matrix(t4_neg.data(), hm, 1, hk, hm)};
+  for (const float* quarter : {b11, b21, b22}) packed.quarters.push_back(pack_strassen(quarter, b_stride, hk, hm, steps - 1));
+  for (const float* sum : {t1.data(), t2.data(), t3.data(), t4_neg.data()})
+    packed.quarters.push_back(pack_strassen(sum, hm, hk, hm, steps - 1));
+  return packed;
 }
 
-/// dst[0:rows, 0:cols] += src[0:rows, 0:cols] (rows dst_stride and src_stride apart).
-inline void add_into(float* dst, std::size_t dst_stride, const float* src, std::size_t src_stride, std::size_t rows,
-                     std::size_t cols) {
-  for (std::size_t i = 0; i < rows; ++i)
-    for (std::size_t j = 0; j < cols; ++j) dst[i * dst_stride + j] += src[i * src_stride + j];
-}
+/// gemm_strassen's buffers, one of each per depth of nesting: A's sums, and a product to add.
+struct StrassenWork {
+  std::vector<std::vector<float>> sums, products;
+};
 
-/// C = A·B for A (n, k), n even, rows a_stride apart, B packed by pack_strassen, C (n, m) rows
-/// c_stride apart. work holds S1 … S4.
+/// C (+)= A·B for A (n, k), n divisible by 2^b.steps, rows a_stride apart, and C (n, m), rows
+/// c_stride apart; adds to C when `accumulate`.
 inline void gemm_strassen(const float* a, std::size_t a_stride, std::size_t n, const StrassenPacked& b, float* c,
-                          std::size_t c_stride, std::vector<float>& work) {
-  const std::size_t hn = n / 2, hk = b.B11.k, hm = b.B11.m;
+                          std::size_t c_stride, bool accumulate, StrassenWork& work, std::size_t depth = 0) {
+  if (b.steps == 0) return gemm(a, a_stride, n, b.whole, c, c_stride, accumulate);
+  const std::size_t k = b.k, m = b.m, hn = n / 2, hk = k / 2, hm = m / 2;
+  if (work.sums.size() < depth + b.steps) {  // all depths at once: the references below stay valid
+    work.sums.resize(depth + b.steps);
+    work.products.resize(depth + b.steps);
+  }
+  if (accumulate) {  // the steps below write C's quarters in turn: C += A·B needs the product apart
+    std::vector<float>& product = work.products[depth];
+    product.resize(n * m);
+    gemm_strassen(a, a_stride, n, b, product.data(), m, false, work, depth);
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < m; ++j) c[i * c_stride + j] += product[i * m + j];
+    return;
+  }
   const float *a11 = a, *a12 = a + hk, *a21 = a + hn * a_stride, *a22 = a21 + hk;
-  work.resize(4 * hn * hk);
-  float *s1 = work.data(), *s2 = s1 + hn * hk, *s3 = s2 + hn * hk, *s4 = s3 + hn * hk;  // (n/2, k/2) each
+  std::vector<float>& sums = work.sums[depth];
+  sums.resize(4 * hn * hk);
+  float *s1 = sums.data(), *s2 = s1 + hn * hk, *s3 = s2 + hn * hk, *s4 = s3 + hn * hk;  // (n/2, k/2), rows hk apart
   for (std::size_t i = 0; i < hn; ++i)
     for (std::size_t p = 0; p < hk; ++p) {
       const std::size_t at = i * a_stride + p, to = i * hk + p;
@@ -334,18 +359,26 @@ inline void gemm_strassen(const float* a, std::size_t a_stride, std::size_t n, c
       s3[to] = a11[at] - a21[at];
       s4[to] = a12[at] - s2[to];
     }
+  const std::vector<StrassenPacked>& B = b.quarters;  // B11, B21, B22, T1, T2, T3, −T4
+  auto product = [&](const float* x, std::size_t x_stride, std::size_t which, float* y, bool add) {
+    gemm_strassen(x, x_stride, hn, B[which], y, c_stride, add, work, depth + 1);
+  };
   float *c11 = c, *c12 = c + hm, *c21 = c + hn * c_stride, *c22 = c21 + hm;
-  gemm(a11, a_stride, hn, b.B11, c11, c_stride);           // C11 = A11·B11
-  gemm(s2, hk, hn, b.T2, c12, c_stride);                   // C12 = S2·T2
-  add_into(c12, c_stride, c11, c_stride, hn, hm);          // C12 = U2
-  gemm(a12, a_stride, hn, b.B21, c11, c_stride, true);     // C11 = A11·B11 + A12·B21: done
-  for (std::size_t i = 0; i < hn; ++i) std::copy(c12 + i * c_stride, c12 + i * c_stride + hm, c21 + i * c_stride);
-  gemm(s3, hk, hn, b.T3, c21, c_stride, true);             // C21 = U2 + S3·T3 = U3
-  gemm(s1, hk, hn, b.T1, c22, c_stride);                   // C22 = S1·T1
-  add_into(c12, c_stride, c22, c_stride, hn, hm);          // C12 = U2 + S1·T1
-  add_into(c22, c_stride, c21, c_stride, hn, hm);          // C22 = U3 + S1·T1: done
-  gemm(s4, hk, hn, b.B22, c12, c_stride, true);            // C12 += S4·B22: done
-  gemm(a22, a_stride, hn, b.T4_neg, c21, c_stride, true);  // C21 = U3 − A22·T4: done
+  product(a11, a_stride, 0, c11, false);  // C11 = A11·B11
+  product(s2, hk, 4, c12, false);         // C12 = S2·T2
+  for (std::size_t i = 0; i < hn; ++i)    // C12 = C21 = U2
+    for (std::size_t j = 0; j < hm; ++j) c21[i * c_stride + j] = c12[i * c_stride + j] += c11[i * c_stride + j];
+  product(a12, a_stride, 1, c11, true);   // C11 = A11·B11 + A12·B21: done
+  product(s3, hk, 5, c21, true);          // C21 = U2 + S3·T3 = U3
+  product(s1, hk, 3, c22, false);         // C22 = S1·T1
+  for (std::size_t i = 0; i < hn; ++i)    // C12 = U2 + S1·T1;  C22 = U3 + S1·T1: done
+    for (std::size_t j = 0; j < hm; ++j) {
+      const float s1_t1 = c22[i * c_stride + j];
+      c12[i * c_stride + j] += s1_t1;
+      c22[i * c_stride + j] = c21[i * c_stride + j] + s1_t1;
+    }
+  product(s4, hk, 2, c12, true);          // C12 += S4·B22: done
+  product(a22, a_stride, 6, c21, true);   // C21 = U3 − A22·T4: done
 }
 
 }  // namespace attn::detail

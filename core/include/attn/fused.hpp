@@ -6,9 +6,10 @@
 /// computed online (FlashAttention: a running maximum and sum per query, earlier partial sums
 /// rescaled when the maximum grows), and tiles above the diagonal, all masked, are skipped.
 /// Memory is O(T·d_out) instead of O(num_heads·T²); work is about half. Large projections
-/// take one step of Strassen's product: 7/8 of the multiplications (see kStrassenMin).
+/// take nested steps of Strassen's product, each 7/8 of the multiplications (strassen_steps).
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "attn/attention.hpp"
@@ -18,6 +19,7 @@ namespace attn {
 namespace detail {
 struct PackedMatrix;
 struct StrassenPacked;
+struct StrassenWork;
 }
 
 /// Causal multi-head attention, forward only, no dropout: the weights packed once, then
@@ -46,9 +48,11 @@ class FusedAttention {
   /// Same, on the core's matrices.
   Matrix forward(const Matrix& inputs);
 
-  /// The projections take one step of Strassen's product (7 block products instead of 8) when T,
-  /// d_in and d_out are all at least this large, and d_in and d_out even.
-  static constexpr std::size_t kStrassenMin = 256;
+  /// How many nested steps of Strassen's product (7 block products instead of 8) the projection
+  /// X·W_qkv takes in `forward` of T rows; 0 for the blocked product alone. A step halves d_in and
+  /// 3·d_out, both at least 256 and even; at most two, and while the packed quarters stay under
+  /// 64 MB; T needs 32 rows per innermost product (the last T mod 2^steps rows go without).
+  std::size_t strassen_steps(std::size_t T) const;
 
   std::size_t d_in() const { return d_in_; }
   std::size_t d_out() const { return d_out_; }
@@ -57,15 +61,16 @@ class FusedAttention {
  private:
   void attend_head(std::size_t h, std::size_t T);
   void project(std::size_t which, const float* a, std::size_t T, float* c);
+  static std::size_t steps_for_rows(std::size_t steps, std::size_t T);
 
   std::size_t d_in_, d_out_, num_heads_, head_dim_;
   std::vector<detail::PackedMatrix> packed_;  // [0] W_query | W_key | W_value (d_in, 3·d_out), [1] W_out
-  std::vector<detail::StrassenPacked> strassen_;  // the same two, for one Strassen step (large sizes only)
+  std::vector<detail::StrassenPacked> strassen_;  // the same two, for Strassen's steps (none: not packed)
   std::vector<float> b_qkv_, b_out_;          // (3·d_out), (d_out)
   // Work buffers, kept between calls: sized by the largest T seen.
   std::vector<float> qkv_;            // (T, 3·d_out)  queries | keys | values
   std::vector<float> context_heads_;  // (T, d_out)    heads side by side, before W_out
-  std::vector<float> strassen_work_;  // the sums of A's quarters in a Strassen step
+  std::unique_ptr<detail::StrassenWork> strassen_work_;  // the buffers of Strassen's steps
   std::vector<float> queries_packed_; // one head's Qᵀ in panels of 8 queries: (head_dim, T)
   std::vector<float> keys_packed_;    // one head's K in strips of 4 keys: (T, head_dim)
   std::vector<float> values_packed_;  // one head's V in panels of 8 columns: (T, head_dim)

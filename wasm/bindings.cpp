@@ -77,10 +77,21 @@ class FastAttention {
         throw_js_error(message_buffer);
       }
     if (length_of(b_out, "b_out") != d) throw_bad_size("FastAttention: b_out has %lld entries, d_model = %lld expected", length_of(b_out, "b_out"), d);
-    std::vector<float> w[5];
-    for (int m = 0; m < 4; ++m) copy_in(*matrices[m], w[m], d * d);
-    copy_in(b_out, w[4], d);
-    fused_->set_weights(w[0].data(), w[1].data(), w[2].data(), w[3].data(), w[4].data());
+    has_weights_ = false;  // until these are packed
+    bool failed = false;
+    {  // a JS throw would skip the destructors in this scope, so errors are thrown after it
+      try {
+        std::vector<float> w[5];
+        for (int m = 0; m < 4; ++m) copy_in(*matrices[m], w[m], d * d);
+        copy_in(b_out, w[4], d);
+        fused_->set_weights(w[0].data(), w[1].data(), w[2].data(), w[3].data(), w[4].data());
+      } catch (const std::exception& e) {  // std::bad_alloc for a large d_model, most likely
+        std::snprintf(message_buffer, sizeof message_buffer, "FastAttention: set_weights: %s (d_model %zu: the weights "
+                      "and their packed copies need more than the module's memory)", e.what(), d);
+        failed = true;
+      }
+    }
+    if (failed) throw_js_error(message_buffer);
     has_weights_ = true;
   }
 
@@ -161,14 +172,25 @@ class MaterialisedAttention {
         throw_js_error(message_buffer);
       }
     }
-    attn::MultiHeadWeights weights;
-    weights.qkv.W_query = matrix_from(W_query, d, d);
-    weights.qkv.W_key = matrix_from(W_key, d, d);
-    weights.qkv.W_value = matrix_from(W_value, d, d);
-    weights.W_out = matrix_from(W_out, d, d);
-    weights.b_out = xt::zeros<float>({d});
-    val(emscripten::typed_memory_view(d, weights.b_out.data())).call<void>("set", b_out);
-    attention_->set_weights(weights);  // shapes are right by construction: cannot throw
+    has_weights_ = false;  // until these are set
+    bool failed = false;
+    {  // a JS throw would skip the destructors in this scope, so errors are thrown after it
+      try {
+        attn::MultiHeadWeights weights;
+        weights.qkv.W_query = matrix_from(W_query, d, d);
+        weights.qkv.W_key = matrix_from(W_key, d, d);
+        weights.qkv.W_value = matrix_from(W_value, d, d);
+        weights.W_out = matrix_from(W_out, d, d);
+        weights.b_out = xt::zeros<float>({d});
+        val(emscripten::typed_memory_view(d, weights.b_out.data())).call<void>("set", b_out);
+        attention_->set_weights(weights);  // shapes are right by construction
+      } catch (const std::exception& e) {  // std::bad_alloc for a large d_model, most likely
+        std::snprintf(message_buffer, sizeof message_buffer, "MaterialisedAttention: set_weights: %s (d_model %zu: the "
+                      "weights need more than the module's memory)", e.what(), d);
+        failed = true;
+      }
+    }
+    if (failed) throw_js_error(message_buffer);
     has_weights_ = true;
   }
 

@@ -124,6 +124,14 @@ test('bad sizes and running out of memory throw a clear Error and leave the modu
   big.set_weights(...weightsFor(64, 2));
   throwsWith(() => big.forward(random(4096 * 64, 1), 4096), /MaterialisedAttention: .*alloc.*the weights need 4294967296 bytes/);
   big.delete();
+  // d_model 4096: the weights (four of 64 MiB) and their packed copies do not fit; neither route computes after it
+  const side = new Float32Array(4096 * 4096), bias = new Float32Array(4096);
+  for (const Route of [core.FastAttention, core.MaterialisedAttention]) {
+    const huge = new Route(4096, 8);
+    throwsWith(() => huge.set_weights(side, side, side, side, bias), /Attention: set_weights: .*alloc.*d_model 4096/);
+    throwsWith(() => huge.forward(new Float32Array(4096), 1), /set_weights before forward/);
+    huge.delete();
+  }
 
   // still computes, the same as the fused path, and the JSON path still answers
   const fused = new core.FastAttention(4, 2);

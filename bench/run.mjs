@@ -65,7 +65,7 @@ console.log(`\nCausal multi-head attention forward, single thread, float32, head
 console.log(`our module from ${path.relative(path.resolve(here, '..'), wasmDist())}, onnxruntime-web ${report.env.ort}, tfjs ${report.env.tfjs} (${report.env.tfBackend}); medians of interleaved samples,\na garbage collection before each.`);
 console.log('GFLOP = 8·T·d² (projections) + 2·d·T·(T+1) (causal scores and values). "ours ×" = our median time');
 console.log('(FastAttention.forward, copies in and out included) as a speed-up over the peer. GFLOP/s counts the same');
-console.log('operations for every peer; from d = 256 and T = 64 up, our projections take Strassen steps and multiply less.\n');
+console.log('operations for every peer; from d = 256 (and T = 64) up, our projections take Strassen steps and multiply less.\n');
 let agree = true;
 for (const size of report.sizes) {
   console.log(`(T, d_model, heads) = (${size.T}, ${size.d_model}, ${size.num_heads}): ${fmt(size.gflop, 6)} GFLOP; copying in and out alone ${fmt(size.copy_ms, 4)} ms`);

@@ -1,6 +1,7 @@
 // Native benchmarks of the core's kernels (Google Benchmark):
 //   matmul: the simple i-p-j loop the core started with (kept here as `reference`) against the
-//           blocked, register-tiled attn::matmul;
+//           blocked, register-tiled attn::matmul, and against the fused path's projections (B
+//           packed once; 0, 1 or 2 Strassen steps);
 //   attention: causal multi-head forward, materialised (attn::multihead_attention, every T×T step
 //           kept) against fused (attn::FusedAttention, tiles and an online softmax).
 // Read the ratios within one run: the machine is shared. Counters: GFLOP/s.
@@ -10,6 +11,7 @@
 #include "attn/fused.hpp"
 #include "attn/init.hpp"
 #include "attn/random.hpp"
+#include "kernels.hpp"
 
 namespace {
 
@@ -49,6 +51,23 @@ void bm_matmul(benchmark::State& state) {
 }
 BENCHMARK_TEMPLATE(bm_matmul, reference)->Args({128, 256})->Args({512, 768})->Args({1024, 768})->Unit(benchmark::kMillisecond)->Name("matmul/reference");
 BENCHMARK_TEMPLATE(bm_matmul, matmul)->Args({128, 256})->Args({512, 768})->Args({1024, 768})->Unit(benchmark::kMillisecond)->Name("matmul/blocked");
+
+// (T, d, steps): the same product as FusedAttention's projections take it, W packed once with
+// `steps` Strassen steps (0: blocked). GFLOP/s counts 2·T·d² whatever the steps multiply.
+void bm_matmul_packed(benchmark::State& state) {
+  const auto T = static_cast<std::size_t>(state.range(0)), d = static_cast<std::size_t>(state.range(1)),
+             steps = static_cast<std::size_t>(state.range(2));
+  const Matrix a = random(T, d, 1), b = random(d, d, 2);
+  const detail::StrassenPacked packed = detail::pack_strassen(b.data(), d, d, d, steps);
+  detail::StrassenWork work;
+  Matrix out = xt::zeros<float>({T, d});
+  for (auto _ : state) {
+    detail::gemm_strassen(a.data(), d, T, packed, out.data(), d, false, work);
+    benchmark::DoNotOptimize(out.data());
+  }
+  set_gflops(state, 2.0 * T * d * d);
+}
+BENCHMARK(bm_matmul_packed)->Args({512, 768, 0})->Args({512, 768, 1})->Args({512, 768, 2})->Args({1024, 768, 0})->Args({1024, 768, 2})->Unit(benchmark::kMillisecond)->Name("matmul/packed_strassen");
 
 double attention_flop(double T, double d) { return 8 * T * d * d + 2 * d * T * (T + 1); }
 

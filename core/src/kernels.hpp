@@ -360,25 +360,25 @@ inline void gemm_strassen(const float* a, std::size_t a_stride, std::size_t n, c
       s4[to] = a12[at] - s2[to];
     }
   const std::vector<StrassenPacked>& B = b.quarters;  // B11, B21, B22, T1, T2, T3, −T4
-  auto product = [&](const float* x, std::size_t x_stride, std::size_t which, float* y, bool add) {
+  auto multiply = [&](const float* x, std::size_t x_stride, std::size_t which, float* y, bool add) {
     gemm_strassen(x, x_stride, hn, B[which], y, c_stride, add, work, depth + 1);
   };
   float *c11 = c, *c12 = c + hm, *c21 = c + hn * c_stride, *c22 = c21 + hm;
-  product(a11, a_stride, 0, c11, false);  // C11 = A11·B11
-  product(s2, hk, 4, c12, false);         // C12 = S2·T2
-  for (std::size_t i = 0; i < hn; ++i)    // C12 = C21 = U2
+  multiply(a11, a_stride, 0, c11, false);  // C11 = A11·B11
+  multiply(s2, hk, 4, c12, false);         // C12 = S2·T2
+  for (std::size_t i = 0; i < hn; ++i)     // C12 = C21 = U2
     for (std::size_t j = 0; j < hm; ++j) c21[i * c_stride + j] = c12[i * c_stride + j] += c11[i * c_stride + j];
-  product(a12, a_stride, 1, c11, true);   // C11 = A11·B11 + A12·B21: done
-  product(s3, hk, 5, c21, true);          // C21 = U2 + S3·T3 = U3
-  product(s1, hk, 3, c22, false);         // C22 = S1·T1
-  for (std::size_t i = 0; i < hn; ++i)    // C12 = U2 + S1·T1;  C22 = U3 + S1·T1: done
+  multiply(a12, a_stride, 1, c11, true);   // C11 = A11·B11 + A12·B21: done
+  multiply(s3, hk, 5, c21, true);          // C21 = U2 + S3·T3 = U3
+  multiply(s1, hk, 3, c22, false);         // C22 = S1·T1
+  for (std::size_t i = 0; i < hn; ++i)     // C12 = U2 + S1·T1;  C22 = U3 + S1·T1: done
     for (std::size_t j = 0; j < hm; ++j) {
       const float s1_t1 = c22[i * c_stride + j];
       c12[i * c_stride + j] += s1_t1;
       c22[i * c_stride + j] = c21[i * c_stride + j] + s1_t1;
     }
-  product(s4, hk, 2, c12, true);          // C12 += S4·B22: done
-  product(a22, a_stride, 6, c21, true);   // C21 = U3 − A22·T4: done
+  multiply(s4, hk, 2, c12, true);          // C12 += S4·B22: done
+  multiply(a22, a_stride, 6, c21, true);   // C21 = U3 − A22·T4: done
 }
 
 }  // namespace attn::detail

@@ -3,6 +3,8 @@
 
 #include <tuple>
 
+#include <xtensor/xview.hpp>
+
 #include "attn/attention.hpp"
 #include "attn/fused.hpp"
 #include "attn/init.hpp"
@@ -18,7 +20,8 @@ Matrix materialised(const Matrix& inputs, const MultiHeadWeights& weights, std::
   return multihead_attention(inputs, weights, num_heads, true, Dropout{}, trace).context_vecs;
 }
 
-void require_close(const Matrix& actual, const Matrix& expected, double tolerance = 1e-4) {
+template <class E1, class E2>
+void require_close(const E1& actual, const E2& expected, double tolerance = 1e-4) {
   REQUIRE(actual.shape() == expected.shape());
   for (std::size_t i = 0; i < expected.shape(0); ++i)
     for (std::size_t j = 0; j < expected.shape(1); ++j) {
@@ -63,6 +66,32 @@ TEST_CASE("fused attention's Strassen steps keep the numbers", "[fused][multihea
   REQUIRE(fused.strassen_steps(T) == steps);
   const Matrix inputs = uniform_matrix(rng, T, d, -2.0f, 2.0f);
   require_close(fused.forward(inputs), materialised(inputs, weights, 8));
+}
+
+TEST_CASE("a token far larger than the rest leaves the earlier tokens' numbers alone", "[fused][multihead]") {
+  // Strassen's sums mix token i with token i + T/2 (and i + T/4 …): without scaling the rows first,
+  // token 200's rounding would reach tokens 72 and 136 (2e-3 here), which it must not touch at all.
+  constexpr std::size_t T = 256, d = 512, big = 200;
+  Rng rng(11, Stream::weights);
+  const MultiHeadWeights weights = draw_multihead(rng, d, d, false);
+  Matrix inputs = uniform_matrix(rng, T, d, -1.0f, 1.0f);
+  xt::view(inputs, big, xt::all()) *= 1000.0f;
+  FusedAttention fused(d, d, 8);
+  fused.set_weights(weights);
+  REQUIRE(fused.strassen_steps(T) == 2);
+  const Matrix expected = materialised(inputs, weights, 8), actual = fused.forward(inputs);
+  require_close(xt::view(actual, xt::range(0, big), xt::all()), xt::view(expected, xt::range(0, big), xt::all()));
+}
+
+TEST_CASE("fused attention without Strassen's steps rounds as the materialised path", "[fused][multihead]") {
+  constexpr std::size_t T = 256, d = 512;
+  Rng rng(12, Stream::weights);
+  const MultiHeadWeights weights = draw_multihead(rng, d, d, false);
+  const Matrix inputs = uniform_matrix(rng, T, d, -2.0f, 2.0f);
+  FusedAttention plain(d, d, 8, false);
+  plain.set_weights(weights);
+  REQUIRE(plain.strassen_steps(T) == 0);
+  require_close(plain.forward(inputs), materialised(inputs, weights, 8), 1e-6);
 }
 
 TEST_CASE("fused attention handles qkv biases and reuses its buffers across sizes", "[fused][multihead]") {

@@ -13,6 +13,7 @@
 using attn::detail::exp2_4;
 using attn::detail::gemm;
 using attn::detail::gemm_strassen;
+using attn::detail::gemm_strassen_scaled;
 using attn::detail::pack_matrix;
 using attn::detail::pack_strassen;
 using attn::detail::StrassenWork;
@@ -92,4 +93,41 @@ TEST_CASE("Strassen's steps give the product A·B within float rounding", "[kern
   INFO("largest relative error: blocked " << worst_blocked << ", Strassen " << worst_strassen);
   REQUIRE(worst_blocked < 1e-6);
   REQUIRE(worst_strassen < 1e-5);  // each step rounds a few times worse than the plain sum
+}
+
+TEST_CASE("Strassen's steps on rows of very different sizes keep each row's rounding its own", "[kernels][fused]") {
+  // rows scaled by 2^-40 … 2^40: unscaled, the small rows would carry the large rows' rounding
+  constexpr std::size_t n = 64, k = 512, m = 512;
+  std::vector<float> a = uniform(n * k, 4);
+  const std::vector<float> b = uniform(k * m, 5);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t p = 0; p < k; ++p) a[i * k + p] = std::ldexp(a[i * k + p], static_cast<int>(i % 9) * 10 - 40);
+  std::vector<float> c(n * m);
+  StrassenWork work;
+  REQUIRE(gemm_strassen_scaled(a.data(), k, n, pack_strassen(b.data(), m, k, m, 2), c.data(), m, work));
+  auto worse = [](double worst, double error) { return error <= worst ? worst : error; };
+  double worst = 0.0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < m; ++j) {
+      double exact = 0.0, scale = 0.0;
+      for (std::size_t p = 0; p < k; ++p) {
+        exact += static_cast<double>(a[i * k + p]) * b[p * m + j];
+        scale += std::abs(static_cast<double>(a[i * k + p]) * b[p * m + j]);
+      }
+      worst = worse(worst, std::abs(c[i * m + j] - exact) / scale);
+    }
+  INFO("largest relative error " << worst);
+  REQUIRE(worst < 1e-5);
+}
+
+TEST_CASE("Strassen's steps refuse a NaN or an infinity, which they would spread to other rows", "[kernels][fused]") {
+  constexpr std::size_t n = 8, k = 4, m = 4;
+  const std::vector<float> b = uniform(k * m, 6);
+  for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    std::vector<float> a = uniform(n * k, 7), c(n * m, 42.0f);
+    a[5 * k + 2] = bad;
+    StrassenWork work;
+    REQUIRE_FALSE(gemm_strassen_scaled(a.data(), k, n, pack_strassen(b.data(), m, k, m, 1), c.data(), m, work));
+    for (float x : c) REQUIRE(x == 42.0f);  // nothing computed
+  }
 }

@@ -56,13 +56,21 @@ void copy_in(const val& array, std::vector<float>& to, std::size_t n) {
 /// Causal multi-head self-attention on Float32Arrays, weights set once: see docs/api.md.
 class FastAttention {
  public:
-  FastAttention(int d_model, int num_heads) {
+  FastAttention(int d_model, int num_heads) : FastAttention(d_model, num_heads, true) {}
+
+  /// FastAttention.without_strassen(d_model, num_heads): the projections always plain blocked
+  /// products, never Strassen's steps (docs/api.md). A class function, not a constructor overload:
+  /// this emscripten's embind, built without dynamic execution, does not tell constructors apart
+  /// by their number of arguments.
+  static FastAttention without_strassen(int d_model, int num_heads) { return FastAttention(d_model, num_heads, false); }
+
+  FastAttention(int d_model, int num_heads, bool strassen) {
     if (d_model < 1 || static_cast<std::size_t>(d_model) > kMaxDModel)
       throw_bad_size("FastAttention: d_model (%lld) must be between 1 and %lld", d_model, kMaxDModel);
     if (num_heads < 1 || d_model % num_heads != 0)
       throw_bad_size("FastAttention: num_heads (%lld) must divide d_model (%lld)", num_heads, d_model);
     d_model_ = static_cast<std::size_t>(d_model);
-    fused_ = std::make_unique<attn::FusedAttention>(d_model_, d_model_, static_cast<std::size_t>(num_heads));
+    fused_ = std::make_unique<attn::FusedAttention>(d_model_, d_model_, static_cast<std::size_t>(num_heads), strassen);
   }
 
   /// W_query, W_key, W_value, W_out: (d_model, d_model) row-major, Q = X·W_query; b_out: (d_model).
@@ -245,6 +253,7 @@ EMSCRIPTEN_BINDINGS(attention_core) {
   emscripten::function("abort_for_test", &abort_for_test);
   emscripten::class_<FastAttention>("FastAttention")
       .constructor<int, int>()
+      .class_function("without_strassen", &FastAttention::without_strassen)
       .function("set_weights", &FastAttention::set_weights)
       .function("forward", &FastAttention::forward)
       .function("forward_into", &FastAttention::forward_into)

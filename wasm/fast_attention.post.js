@@ -1,40 +1,35 @@
 // FastAttention (wasm/bindings.cpp) reports bad sizes by throwing a JavaScript Error from inside
 // wasm. A JS throw does not give back the wasm stack space of the frames it unwinds, so after
-// enough errors the stack would overflow: the constructor and each method are wrapped to restore
-// the stack pointer, as emscripten's own invoke_* wrappers do for C++ exceptions.
+// enough errors the stack would overflow: the constructor, each method and each class function are
+// wrapped to restore the stack pointer, as emscripten's own invoke_* wrappers do for C++ exceptions.
 Module['onRuntimeInitialized'] = (function (previous) {
-  /** Module[name], its constructor and the named methods wrapped to restore the stack on a throw. */
-  function restoringStack(name, methods) {
-    var Raw = Module[name];
-    methods.forEach(function (method) {
-      var call = Raw.prototype[method];
-      Raw.prototype[method] = function () {
-        var sp = stackSave();
-        try {
-          return call.apply(this, arguments);
-        } catch (e) {
-          stackRestore(sp);
-          throw e;
-        }
-      };
-    });
-    function Wrapped(d_model, num_heads) {
+  /** f, restoring the wasm stack pointer when it throws. */
+  function guarded(f) {
+    return function () {
       var sp = stackSave();
       try {
-        return new Raw(d_model, num_heads);
+        return f.apply(this, arguments);
       } catch (e) {
         stackRestore(sp);
         throw e;
       }
-    }
+    };
+  }
+
+  /** Module[name]: its constructor (all its arguments passed on), methods and class functions guarded. */
+  function restoringStack(name, methods, classFunctions) {
+    var Raw = Module[name];
+    methods.forEach(function (method) { Raw.prototype[method] = guarded(Raw.prototype[method]); });
+    var Wrapped = guarded(function () { return Reflect.construct(Raw, arguments); });
     Wrapped.prototype = Raw.prototype;
+    classFunctions.forEach(function (f) { Wrapped[f] = guarded(Raw[f]); });
     Module[name] = Wrapped;
   }
 
   return function () {
-    restoringStack('FastAttention', ['set_weights', 'forward', 'forward_into']);
+    restoringStack('FastAttention', ['set_weights', 'forward', 'forward_into'], ['without_strassen']);
     // MaterialisedAttention (the lesson on cost) throws the same way.
-    restoringStack('MaterialisedAttention', ['set_weights', 'forward', 'score_bytes']);
+    restoringStack('MaterialisedAttention', ['set_weights', 'forward', 'score_bytes'], []);
     if (previous) previous();
   };
 })(Module['onRuntimeInitialized']);

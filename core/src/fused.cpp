@@ -85,8 +85,8 @@ void scale_rows(float* rows, std::size_t stride, std::size_t n, std::size_t widt
 
 }  // namespace
 
-FusedAttention::FusedAttention(std::size_t d_in, std::size_t d_out, std::size_t num_heads)
-    : d_in_(d_in), d_out_(d_out), num_heads_(num_heads), head_dim_(0) {
+FusedAttention::FusedAttention(std::size_t d_in, std::size_t d_out, std::size_t num_heads, bool strassen)
+    : d_in_(d_in), d_out_(d_out), num_heads_(num_heads), head_dim_(0), strassen_allowed_(strassen) {
   require(d_in >= 1 && d_out >= 1, "d_in and d_out must be at least 1");
   require(num_heads >= 1 && d_out % num_heads == 0,
           "num_heads (" + std::to_string(num_heads) + ") must divide d_out (" + std::to_string(d_out) + ")");
@@ -110,8 +110,8 @@ void FusedAttention::set_weights(const float* W_query, const float* W_key, const
   packed_.clear();
   packed_.push_back(pack_matrix(W_qkv.data(), 3 * d_out, 1, d_in, 3 * d_out));  // (d_in, 3·d_out)
   packed_.push_back(pack_matrix(W_out, d_out, 1, d_out, d_out));                // (d_out, d_out)
-  auto pack_quarters = [](const float* W, std::size_t k, std::size_t m) {  // none if no step: packed_ serves
-    const std::size_t steps = strassen_steps_for(k, m);
+  auto pack_quarters = [this](const float* W, std::size_t k, std::size_t m) {  // none if no step: packed_ serves
+    const std::size_t steps = strassen_allowed_ ? strassen_steps_for(k, m) : 0;
     return steps > 0 ? pack_strassen(W, m, k, m, steps) : StrassenPacked{};
   };
   strassen_.clear();
@@ -168,16 +168,20 @@ std::size_t FusedAttention::strassen_steps(std::size_t T) const {
   return strassen_.empty() ? 0 : steps_for_rows(strassen_[0].steps, T);
 }
 
-/// C (T, m) = A (T, k) · W for W = packed_[which]: Strassen's steps for large sizes (the last
-/// T mod 2^steps rows on their own), the blocked product otherwise.
+/// C (T, m) = A (T, k) · W for W = packed_[which]: Strassen's steps for large sizes, rows scaled
+/// (the last T mod 2^steps rows on their own), the blocked product otherwise.
 void FusedAttention::project(std::size_t which, const float* a, std::size_t T, float* c) {
   const PackedMatrix& W = packed_[which];
   const std::size_t k = W.k, m = W.m, steps = steps_for_rows(strassen_[which].steps, T);
   const std::size_t rows = T >> steps << steps;  // divisible by 2^steps
-  if (steps == 0) return gemm(a, k, T, W, c, m);
-  if (!strassen_work_) strassen_work_ = std::make_unique<StrassenWork>();
-  gemm_strassen(a, k, rows, strassen_[which], c, m, false, *strassen_work_);
-  if (rows < T) gemm(a + rows * k, k, T - rows, W, c + rows * m, m);
+  if (steps > 0) {
+    if (!strassen_work_) strassen_work_ = std::make_unique<StrassenWork>();
+    if (gemm_strassen_scaled(a, k, rows, strassen_[which], c, m, *strassen_work_)) {
+      if (rows < T) gemm(a + rows * k, k, T - rows, W, c + rows * m, m);
+      return;
+    }
+  }
+  gemm(a, k, T, W, c, m);  // small, or a NaN or infinity in A
 }
 
 Matrix FusedAttention::forward(const Matrix& inputs) {

@@ -9,10 +9,12 @@
 // projections only) adds in another order: the same on both, a few times gemm's rounding.
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
+#include <limits>
 #include <vector>
 
 #ifdef __wasm_simd128__
@@ -324,9 +326,12 @@ inline StrassenPacked pack_strassen(const float* b, std::size_t b_stride, std::s
   return packed;
 }
 
-/// gemm_strassen's buffers, one of each per depth of nesting: A's sums, and a product to add.
+/// gemm_strassen's buffers, one of each per depth of nesting: A's sums, and a product to add; and
+/// gemm_strassen_scaled's copy of A with its rows scaled.
 struct StrassenWork {
   std::vector<std::vector<float>> sums, products;
+  std::vector<float> scaled;
+  std::vector<int> exponents;
 };
 
 /// C (+)= A·B for A (n, k), n divisible by 2^b.steps, rows a_stride apart, and C (n, m), rows
@@ -379,6 +384,39 @@ inline void gemm_strassen(const float* a, std::size_t a_stride, std::size_t n, c
     }
   multiply(s4, hk, 2, c12, true);          // C12 += S4·B22: done
   multiply(a22, a_stride, 6, c21, true);   // C21 = U3 − A22·T4: done
+}
+
+/// C = A·B as gemm_strassen, each row of A first scaled by a power of two (exact) to a largest
+/// entry in [1/2, 1), and C's row scaled back. Strassen's sums mix row i of A with the rows n/2
+/// apart (n/4 apart a step down, …), so row i of C carries some of their rounding: a row 1000
+/// times larger than the others (one token's huge activations) would spoil the small rows, earlier
+/// tokens included. Scaled, every row's rounding stays relative to its own size. Returns false,
+/// computing nothing, if A holds a NaN or an infinity, which the sums would spread to other rows.
+inline bool gemm_strassen_scaled(const float* a, std::size_t a_stride, std::size_t n, const StrassenPacked& b,
+                                 float* c, std::size_t c_stride, StrassenWork& work) {
+  const std::size_t k = b.k, m = b.m;
+  work.scaled.resize(n * k);
+  work.exponents.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    float largest = 0.0f;
+    for (std::size_t p = 0; p < k; ++p) {
+      const float size = std::abs(a[i * a_stride + p]);
+      if (!(size <= std::numeric_limits<float>::max())) return false;  // NaN or infinity
+      largest = std::max(largest, size);
+    }
+    int exponent = 0;
+    std::frexp(largest, &exponent);  // largest = f·2^exponent, f in [1/2, 1); 0 for 0
+    exponent = std::clamp(exponent, -120, 120);
+    work.exponents[i] = exponent;
+    const float down = std::ldexp(1.0f, -exponent);
+    for (std::size_t p = 0; p < k; ++p) work.scaled[i * k + p] = a[i * a_stride + p] * down;
+  }
+  gemm_strassen(work.scaled.data(), k, n, b, c, c_stride, false, work);
+  for (std::size_t i = 0; i < n; ++i) {
+    const float up = std::ldexp(1.0f, work.exponents[i]);
+    for (std::size_t j = 0; j < m; ++j) c[i * c_stride + j] *= up;
+  }
+  return true;
 }
 
 }  // namespace attn::detail

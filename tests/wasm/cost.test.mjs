@@ -37,6 +37,18 @@ function maxAbsDiff(a, b) {
   return m;
 }
 
+test('FastAttention.without_strassen(d, h), as lesson 6 runs it, rounds as the materialised path; the default takes Strassen steps', async () => {
+  const core = await loadCore();
+  const T = 256, d = 256, h = 4, w = weightsFor(d, 5), inputs = random(T * d, 6);
+  const materialised = new core.MaterialisedAttention(d, h), plain = core.FastAttention.without_strassen(d, h), fast = new core.FastAttention(d, h);
+  for (const route of [materialised, plain, fast]) route.set_weights(...w);
+  const expected = materialised.forward(inputs, T);
+  const plainDiff = maxAbsDiff(plain.forward(inputs, T), expected), fastDiff = maxAbsDiff(fast.forward(inputs, T), expected);
+  assert.ok(plainDiff <= 1e-6, `without Strassen: ${plainDiff}`);
+  assert.ok(fastDiff <= 1e-4 && fastDiff > plainDiff, `with Strassen: ${fastDiff} (without: ${plainDiff})`);
+  for (const route of [materialised, plain, fast]) route.delete();
+});
+
 test('materialised and fused agree within 1e-4 on random input', async () => {
   const core = await loadCore();
   for (const [T, d, h] of [[1, 4, 2], [7, 12, 3], [64, 32, 4], [65, 32, 8], [130, 64, 4], [300, 48, 6], [257, 128, 1]]) {
@@ -108,6 +120,7 @@ test('bad sizes and running out of memory throw a clear Error and leave the modu
   const throwsWith = (fn, pattern) => assert.throws(fn, (e) => e instanceof Error && pattern.test(e.message));
   throwsWith(() => new core.MaterialisedAttention(6, 4), /MaterialisedAttention: num_heads \(4\) must divide d_model \(6\)/);
   throwsWith(() => new core.MaterialisedAttention(5000, 1), /d_model \(5000\) must be between 1 and 4096/);
+  for (let i = 0; i < 2000; i++) throwsWith(() => core.FastAttention.without_strassen(6, 4), /FastAttention: num_heads \(4\) must divide d_model \(6\)/);
   const m = new core.MaterialisedAttention(4, 2);
   throwsWith(() => m.forward(new Float32Array(24), 6), /set_weights before forward/);
   const w = weightsFor(4, 1);

@@ -48,6 +48,10 @@ var AttnCostMeter = (function () {
 
   function message(e) { return e && e.message ? e.message : String(e); }
 
+  /** The fused path without Strassen's steps: its projections are the same plain products as the
+   *  materialised path's, so the plots show what fusing alone saves. */
+  function fusedAttention(core, d, heads) { return core.FastAttention.without_strassen(d, heads); }
+
   /**
    * A sweep over lengths(tmax) of both paths with d_model and num_heads, after a short warm-up.
    * Returns { step, dispose, lengths }: step() runs one slice and returns { done, progress (0..1),
@@ -81,7 +85,7 @@ var AttnCostMeter = (function () {
         result.score_bytes = probe.score_bytes(task.T);
         if (result.score_bytes > BUDGET_BYTES) { result.skipped = true; result.budget_bytes = BUDGET_BYTES; return null; }
       }
-      var attention = task.path === 'fused' ? new core.FastAttention(d, heads) : new core.MaterialisedAttention(d, heads);
+      var attention = task.path === 'fused' ? fusedAttention(core, d, heads) : new core.MaterialisedAttention(d, heads);
       attention.set_weights(weights[0], weights[1], weights[2], weights[3], weights[4]);
       return { task: task, attention: attention, result: result, phase: 'first', batch: 1, batches: 0 };
     }
@@ -121,7 +125,7 @@ var AttnCostMeter = (function () {
       }
     }
 
-    var warmup = { spent: 0, inputs: noise(WARMUP_T * d, 0, 1), paths: [new core.FastAttention(d, heads), new core.MaterialisedAttention(d, heads)] };
+    var warmup = { spent: 0, inputs: noise(WARMUP_T * d, 0, 1), paths: [fusedAttention(core, d, heads), new core.MaterialisedAttention(d, heads)] };
     warmup.paths.forEach(function (a) { a.set_weights(weights[0], weights[1], weights[2], weights[3], weights[4]); });
 
     /** One slice of the warm-up: both paths, alternately, for about BATCH_MS. */

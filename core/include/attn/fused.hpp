@@ -28,7 +28,9 @@ class FusedAttention {
  public:
   /// Sizes: inputs (T, d_in), W_query, W_key, W_value (d_in, d_out), W_out (d_out, d_out).
   /// Throws std::invalid_argument unless num_heads ≥ 1 divides d_out and the sizes are ≥ 1.
-  FusedAttention(std::size_t d_in, std::size_t d_out, std::size_t num_heads);
+  /// With strassen = false the projections are plain blocked products at every size: rounding as
+  /// the materialised path's, about 10% slower at d_out 768 (see strassen_steps).
+  FusedAttention(std::size_t d_in, std::size_t d_out, std::size_t num_heads, bool strassen = true);
   ~FusedAttention();
   FusedAttention(FusedAttention&&) noexcept;
   FusedAttention& operator=(FusedAttention&&) noexcept;
@@ -51,7 +53,10 @@ class FusedAttention {
   /// How many nested steps of Strassen's product (7 block products instead of 8) the projection
   /// X·W_qkv takes in `forward` of T rows; 0 for the blocked product alone. A step halves d_in and
   /// 3·d_out, both at least 256 and even; at most two, and while the packed quarters stay under
-  /// 64 MB; T needs 32 rows per innermost product (the last T mod 2^steps rows go without).
+  /// 64 MB; T needs 32 rows per innermost product (the last T mod 2^steps rows go without). Each
+  /// row of the inputs is scaled to a common size first (by a power of two, exactly), so a row's
+  /// rounding stays relative to its own size; it is still a few times the blocked product's, which
+  /// an ill-conditioned softmax (one token far larger than the rest) magnifies.
   std::size_t strassen_steps(std::size_t T) const;
 
   std::size_t d_in() const { return d_in_; }
@@ -64,6 +69,7 @@ class FusedAttention {
   static std::size_t steps_for_rows(std::size_t steps, std::size_t T);
 
   std::size_t d_in_, d_out_, num_heads_, head_dim_;
+  bool strassen_allowed_;
   std::vector<detail::PackedMatrix> packed_;  // [0] W_query | W_key | W_value (d_in, 3·d_out), [1] W_out
   std::vector<detail::StrassenPacked> strassen_;  // the same two, for Strassen's steps (none: not packed)
   std::vector<float> b_qkv_, b_out_;          // (3·d_out), (d_out)

@@ -390,30 +390,42 @@ inline void gemm_strassen(const float* a, std::size_t a_stride, std::size_t n, c
 /// entry in [1/2, 1), and C's row scaled back. Strassen's sums mix row i of A with the rows n/2
 /// apart (n/4 apart a step down, …), so row i of C carries some of their rounding: a row 1000
 /// times larger than the others (one token's huge activations) would spoil the small rows, earlier
-/// tokens included. Scaled, every row's rounding stays relative to its own size. Returns false,
-/// computing nothing, if A holds a NaN or an infinity, which the sums would spread to other rows.
+/// tokens included. Scaled, every row's rounding stays relative to its own size. Rows all within
+/// a factor of 4 of each other (the usual case) are left as they are: that costs them at most 4
+/// times their own rounding. Returns false, computing nothing, if A holds a NaN or an infinity,
+/// which the sums would spread to other rows.
 inline bool gemm_strassen_scaled(const float* a, std::size_t a_stride, std::size_t n, const StrassenPacked& b,
                                  float* c, std::size_t c_stride, StrassenWork& work) {
   const std::size_t k = b.k, m = b.m;
-  work.scaled.resize(n * k);
-  work.exponents.resize(n);
+  std::vector<int>& exponents = work.exponents;  // largest entry of row i = f·2^exponents[i], f in [1/2, 1)
+  exponents.resize(n);
+  int lowest = 1000, highest = -1000;
   for (std::size_t i = 0; i < n; ++i) {
     float largest = 0.0f;
+    bool finite = true;
     for (std::size_t p = 0; p < k; ++p) {
       const float size = std::abs(a[i * a_stride + p]);
-      if (!(size <= std::numeric_limits<float>::max())) return false;  // NaN or infinity
+      finite &= size <= std::numeric_limits<float>::max();  // false for NaN and infinity
       largest = std::max(largest, size);
     }
-    int exponent = 0;
-    std::frexp(largest, &exponent);  // largest = f·2^exponent, f in [1/2, 1); 0 for 0
-    exponent = std::clamp(exponent, -120, 120);
-    work.exponents[i] = exponent;
-    const float down = std::ldexp(1.0f, -exponent);
+    if (!finite) return false;
+    std::frexp(largest, &exponents[i]);
+    exponents[i] = std::clamp(exponents[i], -120, 120);  // 0 for a row of zeros
+    lowest = std::min(lowest, exponents[i]);
+    highest = std::max(highest, exponents[i]);
+  }
+  if (highest - lowest <= 2) {
+    gemm_strassen(a, a_stride, n, b, c, c_stride, false, work);
+    return true;
+  }
+  work.scaled.resize(n * k);
+  for (std::size_t i = 0; i < n; ++i) {
+    const float down = std::ldexp(1.0f, -exponents[i]);
     for (std::size_t p = 0; p < k; ++p) work.scaled[i * k + p] = a[i * a_stride + p] * down;
   }
   gemm_strassen(work.scaled.data(), k, n, b, c, c_stride, false, work);
   for (std::size_t i = 0; i < n; ++i) {
-    const float up = std::ldexp(1.0f, work.exponents[i]);
+    const float up = std::ldexp(1.0f, exponents[i]);
     for (std::size_t j = 0; j < m; ++j) c[i * c_stride + j] *= up;
   }
   return true;

@@ -53,10 +53,11 @@ class FusedAttention {
   /// How many nested steps of Strassen's product (7 block products instead of 8) the projection
   /// X·W_qkv takes in `forward` of T rows; 0 for the blocked product alone. A step halves d_in and
   /// 3·d_out, both at least 256 and even; at most two, and while the packed quarters stay under
-  /// 64 MB; T needs 32 rows per innermost product (the last T mod 2^steps rows go without). Each
-  /// row of the inputs is scaled to a common size first (by a power of two, exactly), so a row's
-  /// rounding stays relative to its own size; it is still a few times the blocked product's, which
-  /// an ill-conditioned softmax (one token far larger than the rest) magnifies.
+  /// 64 MB; T needs 32 rows per innermost product (the last T mod 2^steps rows go without). Rows
+  /// of the inputs more than 4 times apart in size are scaled to a common size first (by powers of
+  /// two, exactly), so a row's rounding stays relative to its own size; it is still a few times the
+  /// blocked product's, which an ill-conditioned softmax (one token far larger than the rest)
+  /// magnifies.
   std::size_t strassen_steps(std::size_t T) const;
 
   std::size_t d_in() const { return d_in_; }

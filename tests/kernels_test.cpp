@@ -36,6 +36,24 @@ std::vector<float> uniform(std::size_t n, std::uint32_t seed) {
   return out;
 }
 
+/// The largest error of `result` against the exact c + A·B (c empty: 0), each entry's relative to
+/// |c| + Σ|a||b|, the scale of float rounding. A NaN sticks.
+double largest_relative_error(const std::vector<float>& a, const std::vector<float>& b, const std::vector<float>& c,
+                              const std::vector<float>& result, std::size_t n, std::size_t k, std::size_t m) {
+  double worst = 0.0;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < m; ++j) {
+      double exact = c.empty() ? 0.0 : c[i * m + j], scale = std::abs(exact);
+      for (std::size_t p = 0; p < k; ++p) {
+        exact += static_cast<double>(a[i * k + p]) * b[p * m + j];
+        scale += std::abs(static_cast<double>(a[i * k + p]) * b[p * m + j]);
+      }
+      const double error = std::abs(result[i * m + j] - exact) / scale;
+      if (!(error <= worst)) worst = error;
+    }
+  return worst;
+}
+
 }  // namespace
 
 TEST_CASE("exp2_4 is 2^x within 2e-7 relative for x in [-126, 0]", "[kernels][fused]") {
@@ -77,19 +95,9 @@ TEST_CASE("Strassen's steps give the product A·B within float rounding", "[kern
   StrassenWork work;
   gemm(a.data(), k, n, pack_matrix(b.data(), m, 1, k, m), blocked.data(), m, accumulate);
   gemm_strassen(a.data(), k, n, pack_strassen(b.data(), m, k, m, steps), strassen.data(), m, accumulate, work);
-  // largest error against the exact result, relative to Σ|a||b| (the scale of float rounding); NaN sticks
-  auto worse = [](double worst, double error) { return error <= worst ? worst : error; };
-  double worst_blocked = 0.0, worst_strassen = 0.0;
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < m; ++j) {
-      double exact = accumulate ? c[i * m + j] : 0.0, scale = std::abs(exact);
-      for (std::size_t p = 0; p < k; ++p) {
-        exact += static_cast<double>(a[i * k + p]) * b[p * m + j];
-        scale += std::abs(static_cast<double>(a[i * k + p]) * b[p * m + j]);
-      }
-      worst_blocked = worse(worst_blocked, std::abs(blocked[i * m + j] - exact) / scale);
-      worst_strassen = worse(worst_strassen, std::abs(strassen[i * m + j] - exact) / scale);
-    }
+  const std::vector<float> c_start = accumulate ? c : std::vector<float>{};
+  const double worst_blocked = largest_relative_error(a, b, c_start, blocked, n, k, m);
+  const double worst_strassen = largest_relative_error(a, b, c_start, strassen, n, k, m);
   INFO("largest relative error: blocked " << worst_blocked << ", Strassen " << worst_strassen);
   REQUIRE(worst_blocked < 1e-6);
   REQUIRE(worst_strassen < 1e-5);  // each step rounds a few times worse than the plain sum
@@ -105,17 +113,7 @@ TEST_CASE("Strassen's steps on rows of very different sizes keep each row's roun
   std::vector<float> c(n * m);
   StrassenWork work;
   REQUIRE(gemm_strassen_scaled(a.data(), k, n, pack_strassen(b.data(), m, k, m, 2), c.data(), m, work));
-  auto worse = [](double worst, double error) { return error <= worst ? worst : error; };
-  double worst = 0.0;
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < m; ++j) {
-      double exact = 0.0, scale = 0.0;
-      for (std::size_t p = 0; p < k; ++p) {
-        exact += static_cast<double>(a[i * k + p]) * b[p * m + j];
-        scale += std::abs(static_cast<double>(a[i * k + p]) * b[p * m + j]);
-      }
-      worst = worse(worst, std::abs(c[i * m + j] - exact) / scale);
-    }
+  const double worst = largest_relative_error(a, b, {}, c, n, k, m);
   INFO("largest relative error " << worst);
   REQUIRE(worst < 1e-5);
 }

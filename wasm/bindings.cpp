@@ -53,6 +53,21 @@ void copy_in(const val& array, std::vector<float>& to, std::size_t n) {
   val(emscripten::typed_memory_view(n, to.data())).call<void>("set", array);
 }
 
+/// Runs f. A C++ exception from it (std::bad_alloc, most likely: the module keeps working) becomes
+/// a JS Error "<context>: <what><detail>", thrown once f's frame is gone: a JS throw skips the
+/// destructors of the C++ frames it unwinds, so f's locals and the exception are freed first.
+template <class F>
+void reporting_errors(const char* context, const char* detail, F&& f) {
+  bool failed = false;
+  try {
+    f();
+  } catch (const std::exception& e) {
+    std::snprintf(message_buffer, sizeof message_buffer, "%s: %s%s", context, e.what(), detail);
+    failed = true;
+  }
+  if (failed) throw_js_error(message_buffer);
+}
+
 /// Causal multi-head self-attention on Float32Arrays, weights set once: see docs/api.md.
 class FastAttention {
  public:
@@ -86,20 +101,14 @@ class FastAttention {
       }
     if (length_of(b_out, "b_out") != d) throw_bad_size("FastAttention: b_out has %lld entries, d_model = %lld expected", length_of(b_out, "b_out"), d);
     has_weights_ = false;  // until these are packed
-    bool failed = false;
-    {  // a JS throw would skip the destructors in this scope, so errors are thrown after it
-      try {
-        std::vector<float> w[5];
-        for (int m = 0; m < 4; ++m) copy_in(*matrices[m], w[m], d * d);
-        copy_in(b_out, w[4], d);
-        fused_->set_weights(w[0].data(), w[1].data(), w[2].data(), w[3].data(), w[4].data());
-      } catch (const std::exception& e) {  // std::bad_alloc for a large d_model, most likely
-        std::snprintf(message_buffer, sizeof message_buffer, "FastAttention: set_weights: %s (d_model %zu: the weights "
-                      "and their packed copies need more than the module's memory)", e.what(), d);
-        failed = true;
-      }
-    }
-    if (failed) throw_js_error(message_buffer);
+    char detail[128];
+    std::snprintf(detail, sizeof detail, " (d_model %zu: the weights and their packed copies need more than the module's memory)", d);
+    reporting_errors("FastAttention: set_weights", detail, [&] {
+      std::vector<float> w[5];
+      for (int m = 0; m < 4; ++m) copy_in(*matrices[m], w[m], d * d);
+      copy_in(b_out, w[4], d);
+      fused_->set_weights(w[0].data(), w[1].data(), w[2].data(), w[3].data(), w[4].data());
+    });
     has_weights_ = true;
   }
 
@@ -130,14 +139,7 @@ class FastAttention {
     if (n > kMaxTokensTimesDModel) throw_bad_size("FastAttention: T*d_model (%lld) is over the limit %lld", n, kMaxTokensTimesDModel);
     copy_in(inputs, input_, n);
     output_.resize(n);
-    bool failed = false;
-    try {
-      fused_->forward(input_.data(), static_cast<std::size_t>(T), output_.data());
-    } catch (const std::exception& e) {  // out of memory, most likely: report it, keep the module alive
-      std::snprintf(message_buffer, sizeof message_buffer, "FastAttention: %s", e.what());
-      failed = true;
-    }
-    if (failed) throw_js_error(message_buffer);
+    reporting_errors("FastAttention", "", [&] { fused_->forward(input_.data(), static_cast<std::size_t>(T), output_.data()); });
   }
 
   std::size_t d_model_ = 0;
@@ -181,24 +183,18 @@ class MaterialisedAttention {
       }
     }
     has_weights_ = false;  // until these are set
-    bool failed = false;
-    {  // a JS throw would skip the destructors in this scope, so errors are thrown after it
-      try {
-        attn::MultiHeadWeights weights;
-        weights.qkv.W_query = matrix_from(W_query, d, d);
-        weights.qkv.W_key = matrix_from(W_key, d, d);
-        weights.qkv.W_value = matrix_from(W_value, d, d);
-        weights.W_out = matrix_from(W_out, d, d);
-        weights.b_out = xt::zeros<float>({d});
-        val(emscripten::typed_memory_view(d, weights.b_out.data())).call<void>("set", b_out);
-        attention_->set_weights(weights);  // shapes are right by construction
-      } catch (const std::exception& e) {  // std::bad_alloc for a large d_model, most likely
-        std::snprintf(message_buffer, sizeof message_buffer, "MaterialisedAttention: set_weights: %s (d_model %zu: the "
-                      "weights need more than the module's memory)", e.what(), d);
-        failed = true;
-      }
-    }
-    if (failed) throw_js_error(message_buffer);
+    char detail[96];
+    std::snprintf(detail, sizeof detail, " (d_model %zu: the weights need more than the module's memory)", d);
+    reporting_errors("MaterialisedAttention: set_weights", detail, [&] {
+      attn::MultiHeadWeights weights;
+      weights.qkv.W_query = matrix_from(W_query, d, d);
+      weights.qkv.W_key = matrix_from(W_key, d, d);
+      weights.qkv.W_value = matrix_from(W_value, d, d);
+      weights.W_out = matrix_from(W_out, d, d);
+      weights.b_out = xt::zeros<float>({d});
+      val(emscripten::typed_memory_view(d, weights.b_out.data())).call<void>("set", b_out);
+      attention_->set_weights(weights);  // shapes are right by construction
+    });
     has_weights_ = true;
   }
 
@@ -210,18 +206,10 @@ class MaterialisedAttention {
     if (rows * d_model_ != n)
       throw_bad_size("MaterialisedAttention: inputs have %lld entries, T*d_model = %lld expected", n, rows * d_model_);
     if (n > kMaxTokensTimesDModel) throw_bad_size("MaterialisedAttention: T*d_model (%lld) is over the limit %lld", n, kMaxTokensTimesDModel);
-    bool failed = false;
-    {  // a JS throw would skip the destructors in this scope, so errors are thrown after it
-      inputs_ = matrix_from(inputs, rows, d_model_);
-      try {
-        context_vecs_ = attention_->forward(inputs_);
-      } catch (const std::exception& e) {  // std::bad_alloc for the (num_heads, T, T) weights, most likely
-        std::snprintf(message_buffer, sizeof message_buffer, "MaterialisedAttention: %s (the weights need %.0f bytes)",
-                      e.what(), static_cast<double>(attention_->score_bytes(rows)));
-        failed = true;
-      }
-    }
-    if (failed) throw_js_error(message_buffer);
+    char detail[64];  // the (num_heads, T, T) weights are what runs out, most likely
+    std::snprintf(detail, sizeof detail, " (the weights need %.0f bytes)", static_cast<double>(attention_->score_bytes(rows)));
+    inputs_ = matrix_from(inputs, rows, d_model_);
+    reporting_errors("MaterialisedAttention", detail, [&] { context_vecs_ = attention_->forward(inputs_); });
     return val(emscripten::typed_memory_view(context_vecs_.size(), context_vecs_.data())).call<val>("slice");
   }
 

@@ -5,6 +5,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -51,6 +52,19 @@ std::size_t length_of(const val& array, const char* name) {
 void copy_in(const val& array, std::vector<float>& to, std::size_t n) {
   to.resize(n);
   val(emscripten::typed_memory_view(n, to.data())).call<void>("set", array);
+}
+
+/// Throws a JS Error naming the first entry of x (n entries, rows of `cols`) that is NaN or infinite:
+/// one would make NaN of every token that sees it (and, where a 0 weight meets it, of others too).
+void require_finite(const float* x, std::size_t n, std::size_t cols, const char* context) {
+  bool finite = true;
+  for (std::size_t i = 0; i < n; ++i) finite &= std::abs(x[i]) <= 3.4028235e38f;  // false for NaN and ±infinity
+  if (finite) return;
+  std::size_t i = 0;
+  while (std::isfinite(x[i])) ++i;
+  std::snprintf(message_buffer, sizeof message_buffer, "%s: inputs hold %s at token %zu, column %zu: only finite numbers",
+                context, std::isnan(x[i]) ? "NaN" : "an infinity", i / cols, i % cols);
+  throw_js_error(message_buffer);
 }
 
 /// Runs f. A C++ exception from it (std::bad_alloc, most likely: the module keeps working) becomes
@@ -138,6 +152,7 @@ class FastAttention {
       throw_bad_size("FastAttention: inputs have %lld entries, T*d_model = %lld expected", n, static_cast<std::size_t>(T) * d_model_);
     if (n > kMaxTokensTimesDModel) throw_bad_size("FastAttention: T*d_model (%lld) is over the limit %lld", n, kMaxTokensTimesDModel);
     copy_in(inputs, input_, n);
+    require_finite(input_.data(), n, d_model_, "FastAttention");
     output_.resize(n);
     reporting_errors("FastAttention", "", [&] { fused_->forward(input_.data(), static_cast<std::size_t>(T), output_.data()); });
   }
@@ -209,6 +224,7 @@ class MaterialisedAttention {
     char detail[64];  // the (num_heads, T, T) weights are what runs out, most likely
     std::snprintf(detail, sizeof detail, " (the weights need %.0f bytes)", static_cast<double>(attention_->score_bytes(rows)));
     inputs_ = matrix_from(inputs, rows, d_model_);
+    require_finite(inputs_.data(), n, d_model_, "MaterialisedAttention");
     reporting_errors("MaterialisedAttention", detail, [&] { context_vecs_ = attention_->forward(inputs_); });
     return val(emscripten::typed_memory_view(context_vecs_.size(), context_vecs_.data())).call<val>("slice");
   }

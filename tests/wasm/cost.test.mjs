@@ -131,6 +131,8 @@ test('bad sizes and running out of memory throw a clear Error and leave the modu
   for (let i = 0; i < 2000; i++) throwsWith(() => m.forward(new Float32Array(23), 6), /23 entries, T\*d_model = 24 expected/);
   throwsWith(() => m.forward(new Float32Array(0), 0), /T \(0\) must be at least 1/);
   throwsWith(() => m.forward(new Float32Array((1 << 22) + 4), (1 << 20) + 1), /over the limit/);
+  throwsWith(() => m.forward(Float32Array.from({ length: 24 }, (_, i) => (i === 9 ? Infinity : 0.5)), 6),
+    /MaterialisedAttention: inputs hold an infinity at token 2, column 1: only finite numbers/);
 
   // 64 heads of 4096 × 4096 floats are 4 GiB, over the 512 MiB the module may grow to
   const big = new core.MaterialisedAttention(64, 64);

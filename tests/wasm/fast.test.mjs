@@ -70,6 +70,12 @@ test('bad sizes throw a clear Error and leave the module working', async () => {
   throwsWith(() => fast.forward([1, 2, 3, 4], 'x'), /T \(0\) must be at least 1/);
   throwsWith(() => fast.forward_into(new Float32Array(24), 6, new Float32Array(5)), /out has 5 entries/);
   throwsWith(() => fast.forward(new Float32Array((1 << 22) + 4), (1 << 20) + 1), /over the limit/);
+  const bad = flat(inputsFor(6, 4));
+  bad[4 * 4 + 1] = NaN;
+  throwsWith(() => fast.forward(bad, 6), /FastAttention: inputs hold NaN at token 4, column 1: only finite numbers/);
+  bad[4 * 4 + 1] = -Infinity;
+  throwsWith(() => fast.forward_into(bad, 6, new Float32Array(24)), /inputs hold an infinity at token 4, column 1/);
+  throwsWith(() => fast.forward([1, 2, 3, 'four', 5, 6, 7, 8], 2), /inputs hold NaN at token 0, column 3/);
   // still computes, and the JSON path still answers
   const out = fast.forward(flat(inputsFor(6, 4)), 6);
   expected.context_vecs.flat().forEach((x, i) => assert.ok(Math.abs(out[i] - x) <= 1e-4));

@@ -57,6 +57,8 @@ Matrix MaterialisedAttention::forward(const Matrix& inputs) {
   if (!has_weights_) throw std::logic_error("materialised attention: set_weights before forward");
   require(inputs.shape(1) == d_in_, "inputs must have d_in (" + std::to_string(d_in_) + ") columns");
   const std::size_t T = inputs.shape(0), head_dim = head_dim_;
+  size_product({T, T}, ("a head's (T, T) weights for T = " + std::to_string(T)).c_str());  // before any T×T allocation
+  size_product({T, d_out_}, "the (T, d_out) projections");
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
   const QkvWeights& qkv = weights_.qkv;
   queries_ = qkv.b_query ? add_row_vector(matmul(inputs, qkv.W_query), *qkv.b_query) : matmul(inputs, qkv.W_query);  // (T, d_out) Q = X·W_q

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "attn/api.hpp"
+#include "attn/attention.hpp"
 #include "reference.hpp"
 
 using namespace attn;
@@ -26,6 +27,8 @@ struct AllocationProbe {
   bool watching = false;
   std::size_t largest = 0;                 ///< largest single allocation while watching
   std::size_t fail_above = std::size_t(-1);  ///< allocations over this many bytes throw std::bad_alloc
+  std::size_t count_from = std::size_t(-1);  ///< allocations of at least this many bytes are counted
+  std::size_t counted = 0;
 };
 
 AllocationProbe& probe() {
@@ -37,6 +40,7 @@ void* allocate(std::size_t bytes) {
   AllocationProbe& p = probe();
   if (p.watching) {
     p.largest = std::max(p.largest, bytes);
+    if (bytes >= p.count_from) ++p.counted;
     if (bytes > p.fail_above) throw std::bad_alloc();
   }
   if (void* block = std::malloc(bytes == 0 ? 1 : bytes)) return block;
@@ -73,8 +77,17 @@ struct Watch {
     probe().fail_above = fail_above;
     probe().watching = true;
   }
-  ~Watch() { probe().watching = false; }
+  ~Watch() {
+    probe().watching = false;
+    probe().count_from = std::size_t(-1);
+  }
   std::size_t largest() const { return probe().largest; }
+  /// From now on, counts the allocations of at least `bytes`.
+  void count_from(std::size_t bytes) {
+    probe().count_from = bytes;
+    probe().counted = 0;
+  }
+  std::size_t counted() const { return probe().counted; }
 };
 
 // ---- the error shape ----
@@ -612,4 +625,41 @@ TEST_CASE("every field given as every wrong type is refused without a crash", "[
       }
   CHECK(errors > 300);
   CHECK(answers > 0);
+}
+
+TEST_CASE("without a trace, the core computes no step that only a lesson shows", "[errors][limits]") {
+  // trace.hpp: an untraced computation does nothing for the steps. Counted: the (T, T) matrices allocated.
+  const std::size_t T = 64;
+  Matrix inputs = xt::zeros<float>({T, std::size_t{3}});
+  for (std::size_t i = 0; i < T; ++i) inputs(i, i % 3) = 0.01f * static_cast<float>(i);
+  const QkvWeights weights = qkv(example("masked_simple_norm")["weights"]);
+  auto big_allocations = [T](auto&& compute) {
+    Watch watch;
+    watch.count_from(T * T * sizeof(float));
+    compute();
+    return watch.counted();
+  };
+  const std::size_t simplified = big_allocations([&] {
+    Trace trace;
+    simplified_attention(inputs, trace);
+  });
+  const std::size_t simplified_traced = big_allocations([&] {
+    Trace trace(true);
+    simplified_attention(inputs, trace);
+  });
+  INFO("simplified: " << simplified << " (T, T) allocations untraced, " << simplified_traced << " traced");
+  // traced, 6 more: the sum-normalised and naive weights, and the trace's copies of ω, of both and of α
+  CHECK(simplified + 6 <= simplified_traced);
+  const std::size_t causal = big_allocations([&] {
+    Trace trace;
+    causal_attention(inputs, weights, true, Dropout{}, trace);
+  });
+  const std::size_t causal_with_routes = big_allocations([&] {
+    Trace trace;
+    float routes_max_abs_diff = -1.0f;
+    causal_attention(inputs, weights, true, Dropout{}, trace, &routes_max_abs_diff);
+    CHECK_THAT(routes_max_abs_diff, Catch::Matchers::WithinAbs(0.0, 1e-6));  // asked for: still computed
+  });
+  INFO("causal: " << causal << " untraced, " << causal_with_routes << " with routes_max_abs_diff");
+  CHECK(causal + 3 <= causal_with_routes);  // route (a): softmax without the mask, zeroed, renormalised
 }

@@ -7,6 +7,8 @@
 
 #include <xtensor/xview.hpp>
 
+#include "attn/softmax.hpp"
+
 namespace attn {
 
 namespace {
@@ -18,11 +20,8 @@ void require(bool ok, const std::string& message) {
 /// Row i of a head's scaled scores becomes its causal weights, in place: the softmax over the
 /// keys j ≤ i, and 0 for the keys after i (what −∞ would give, without writing it first).
 void causal_softmax_row(float* row, std::size_t i, std::size_t T) {
-  const float row_max = *std::max_element(row, row + i + 1);  // so that exp cannot overflow
-  float sum = 0.0f;
-  for (std::size_t j = 0; j <= i; ++j) sum += row[j] = std::exp(row[j] - row_max);
-  for (std::size_t j = 0; j <= i; ++j) row[j] /= sum;
-  std::fill(row + i + 1, row + T, 0.0f);
+  softmax_row_stable(row, i + 1);         // the keys j ≤ i
+  std::fill(row + i + 1, row + T, 0.0f);  // the future
 }
 
 }  // namespace

@@ -8,7 +8,6 @@
 #include "attn/attention.hpp"
 #include "attn/init.hpp"
 #include "attn/lessons.hpp"
-#include "attn/softmax.hpp"
 #include "parse.hpp"
 #include "respond.hpp"
 
@@ -498,11 +497,10 @@ json scaling_demo_request(const Fields& request) {
                                  {"score_std_scaled", point.score_std_scaled}, {"max_weight", point.max_weight},
                                  {"max_weight_scaled", point.max_weight_scaled}});
   if (d_k > 0) {
-    Matrix attn_scores = scaling_example_scores(d_k, T, request.seed());        // (1, T)  q·k
-    Matrix attn_scores_scaled = attn_scores * (1.0f / std::sqrt(float(d_k)));   // (1, T)  q·k / √d_k
-    response["attn_scores"] = to_json(row(attn_scores, 0));
-    response["attn_weights_unscaled"] = to_json(row(softmax_rows(attn_scores), 0));
-    response["attn_weights_scaled"] = to_json(row(softmax_rows(attn_scores_scaled), 0));
+    const ScalingExample example = scaling_example(d_k, T, request.seed());
+    response["attn_scores"] = to_json(example.attn_scores);
+    response["attn_weights_unscaled"] = to_json(example.attn_weights_unscaled);
+    response["attn_weights_scaled"] = to_json(example.attn_weights_scaled);
   }
   return response;
 }

@@ -188,8 +188,10 @@ std::uint64_t Fields::seed() const {
   if (!value.is_number()) fail("wrong_type", name("seed") + " must be a whole number", field);
   const double x = value.get<double>();
   if (!std::isfinite(x) || x != std::floor(x)) fail("wrong_type", name("seed") + " must be a whole number", field);
-  if (x < 0 || x > 4294967295.0)
-    fail("bad_value", name("seed") + " is " + value.dump() + "; it must be a whole number from 0 to 4294967295", field);
+  constexpr std::uint32_t max_seed = std::numeric_limits<std::uint32_t>::max();  // seeds are 32-bit in JavaScript
+  if (x < 0 || x > max_seed)
+    fail("bad_value", name("seed") + " is " + value.dump() + "; it must be a whole number from 0 to " + std::to_string(max_seed),
+         field);
   return static_cast<std::uint64_t>(x);
 }
 

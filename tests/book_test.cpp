@@ -1,5 +1,7 @@
 // Every worked example of the book's chapter 3 with numbers, reproduced by the core within 1e-4.
 
+#include <stdexcept>
+
 #include "attn/attention.hpp"
 #include "attn/softmax.hpp"
 #include "reference.hpp"
@@ -10,6 +12,14 @@ using namespace attn::test;
 namespace {
 Trace no_trace() { return Trace(false); }
 const json& full(const std::string& name) { return example(name)["full_precision"]; }
+
+/// The value of the step called `name`; std::out_of_range when the trace has none, so that a renamed
+/// step fails the test instead of skipping its check.
+Matrix step_named(const Trace& trace, const std::string& name) {
+  for (const Step& step : trace.steps())
+    if (step.name == name) return Matrix(step.value);
+  throw std::out_of_range("the trace has no step \"" + name + "\"");
+}
 }  // namespace
 
 TEST_CASE("simplified: scores, normalisations, weights and context of query 2", "[simplified][book]") {
@@ -47,9 +57,7 @@ TEST_CASE("trainable weights: query 2, keys, values, scores, scaled weights, con
 
   Trace trace(true);
   const AttentionResult result = self_attention(inputs, w, true, trace);
-  for (const Step& step : trace.steps())
-    if (step.name == "attn_scores")
-      require_close(row_of(Matrix(step.value), 1), full("attn_scores_2_trainable")["attn_scores_2"]);
+  require_close(row_of(step_named(trace, "attn_scores"), 1), full("attn_scores_2_trainable")["attn_scores_2"]);
   require_close(row_of(slice(result.attn_weights, 0), 1), full("attn_weights_2_trainable_scaled")["attn_weights_2"]);
   require_close(row_of(result.context_vecs, 1), full("context_vec_2_trainable")["context_vec_2"]);
   require_close(result.context_vecs, full("SelfAttention_v1_seed123")["context"]);
@@ -68,11 +76,8 @@ TEST_CASE("causal: both masking routes give the book's weights", "[causal][book]
   const AttentionResult result = causal_attention(book_inputs(), qkv(example("masked_simple_norm")["weights"]), true,
                                                   Dropout{}, trace, &routes_max_abs_diff);
   require_close(slice(result.attn_weights, 0), full("causal_attn_weights_neg_inf")["attn_weights"]);
-  for (const Step& step : trace.steps()) {
-    if (step.name == "attn_weights_renormalized")
-      require_close(Matrix(step.value), full("masked_simple_norm")["masked_simple_norm"]);
-    if (step.name == "attn_scores") require_close(Matrix(step.value), full("causal_attn_weights_unmasked")["attn_scores"]);
-  }
+  require_close(step_named(trace, "attn_weights_renormalized"), full("masked_simple_norm")["masked_simple_norm"]);
+  require_close(step_named(trace, "attn_scores"), full("causal_attn_weights_unmasked")["attn_scores"]);
   CHECK_THAT(routes_max_abs_diff, Catch::Matchers::WithinAbs(0.0, 1e-6));
 }
 
@@ -116,4 +121,11 @@ TEST_CASE("multi-head: one projection split into heads, then W_out", "[multihead
 
 TEST_CASE("multi-head: GPT-2 small's attention has 2,360,064 parameters", "[multihead][book]") {
   CHECK(multihead_parameter_count(768, 768, false) == 2360064u);
+}
+
+TEST_CASE("a step the book checks must exist: a missing name fails, never skips", "[book]") {
+  Trace trace(true);
+  causal_attention(book_inputs(), qkv(example("masked_simple_norm")["weights"]), true, Dropout{}, trace);
+  CHECK_NOTHROW(step_named(trace, "attn_weights_renormalized"));
+  CHECK_THROWS_AS(step_named(trace, "attn_weights_renormalised"), std::out_of_range);
 }

@@ -36,7 +36,7 @@ const FUNCTIONS = [
   'project', 'fill_masked', 'zero_masked', 'attend', 'head_attention', 'causal_mask',
   'simplified_attention', 'self_attention', 'causal_attention', 'multihead_wrapper', 'multihead_attention',
   'multihead_parameter_count', 'additive_attention', 'softmax_rows', 'softmax_naive_rows',
-  'sum_normalize_rows', 'draw_keep_mask', 'apply_dropout', 'rnn_encoder', 'embed_tokens', 'scaling_curve',
+  'softmax_row', 'softmax_row_stable', 'sum_normalize_rows', 'draw_keep_mask', 'apply_dropout', 'rnn_encoder', 'embed_tokens', 'scaling_curve',
   'MaterialisedAttention::forward', 'causal_softmax_row', 'FusedAttention::attend_head',
 ];
 

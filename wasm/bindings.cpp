@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <malloc.h>
@@ -34,17 +35,84 @@ constexpr std::size_t kMaxTokensTimesDModel = std::size_t{1} << 22;  // 16 MiB p
 
 char message_buffer[512];
 
-/// Throws a JS Error whose message is `format` with the numbers a and b (as %lld).
-[[noreturn]] __attribute__((noinline)) void throw_bad_size(const char* format, long long a, long long b) {
-  std::snprintf(message_buffer, sizeof message_buffer, format, a, b);
+/// Throws a JS Error whose message is `format` with the context (%s) and the number a (%lld).
+[[noreturn]] __attribute__((noinline)) void throw_bad_size(const char* format, const char* context, long long a) {
+  std::snprintf(message_buffer, sizeof message_buffer, format, context, a);
+  throw_js_error(message_buffer);
+}
+
+/// A size from JavaScript, checked as a number before anything converts it: embind would wrap it to
+/// 32 bits modulo 2^32 (2^32 + 6 → 6), and 2^30 + 6 tokens times d_model 4 would wrap to 24 entries.
+/// Returns it as a 64-bit integer (exact: up to 2^53), or throws a JS Error naming the argument.
+std::int64_t whole_number(const val& x, const char* context, const char* name) {
+  if (!x.isNumber()) {
+    std::snprintf(message_buffer, sizeof message_buffer, "%s: %s must be a whole number, not %s", context, name,
+                  x.isString() ? "a string" : x.isUndefined() ? "undefined" : x.isNull() ? "null" : "an object");
+    throw_js_error(message_buffer);
+  }
+  const double number = x.as<double>();
+  constexpr double exact = 9007199254740992.0;  // 2^53: every whole number up to it is exact in a double
+  if (std::isfinite(number) && number == std::floor(number) && std::fabs(number) <= exact)
+    return static_cast<std::int64_t>(number);
+  if (std::isnan(number) || std::isinf(number))
+    std::snprintf(message_buffer, sizeof message_buffer, "%s: %s (%s) must be a whole number", context, name,
+                  std::isnan(number) ? "NaN" : number > 0 ? "Infinity" : "-Infinity");
+  else if (number == std::floor(number))
+    std::snprintf(message_buffer, sizeof message_buffer, "%s: %s (%.0f) is over the limit", context, name, number);
+  else
+    std::snprintf(message_buffer, sizeof message_buffer, "%s: %s (%.15g) must be a whole number", context, name, number);
   throw_js_error(message_buffer);
 }
 
 /// The number of entries of an array-like (Float32Array or Array), or throws a JS error.
-std::size_t length_of(const val& array, const char* name) {
+std::uint64_t length_of(const val& array, const char* name, const char* context) {
   if (!array.isUndefined() && !array.isNull() && array["length"].isNumber())
-    return array["length"].as<std::size_t>();
-  std::snprintf(message_buffer, sizeof message_buffer, "FastAttention: %s must be a Float32Array", name);
+    return static_cast<std::uint64_t>(array["length"].as<double>());
+  std::snprintf(message_buffer, sizeof message_buffer, "%s: %s must be a Float32Array", context, name);
+  throw_js_error(message_buffer);
+}
+
+/// The tokens T of a forward, as a whole number from 1 with T·d_model within the limit (64-bit product).
+std::size_t tokens_of(const val& T_value, std::size_t d_model, const char* context) {
+  const std::int64_t T = whole_number(T_value, context, "T");
+  if (T < 1) throw_bad_size("%s: T (%lld) must be at least 1", context, T);
+  if (static_cast<std::uint64_t>(T) * d_model > kMaxTokensTimesDModel) {
+    std::snprintf(message_buffer, sizeof message_buffer, "%s: T (%lld) is over the limit: T*d_model = %llu, at most %llu",
+                  context, static_cast<long long>(T), static_cast<unsigned long long>(T) * d_model,
+                  static_cast<unsigned long long>(kMaxTokensTimesDModel));
+    throw_js_error(message_buffer);
+  }
+  return static_cast<std::size_t>(T);
+}
+
+/// d_model and num_heads of a constructor, each checked as a whole number, then in range.
+struct Sizes {
+  std::size_t d_model, num_heads;
+};
+
+Sizes sizes_of(const val& d_model_value, const val& num_heads_value, const char* context) {
+  const std::int64_t d_model = whole_number(d_model_value, context, "d_model");
+  const std::int64_t num_heads = whole_number(num_heads_value, context, "num_heads");
+  if (d_model < 1 || static_cast<std::uint64_t>(d_model) > kMaxDModel) {
+    std::snprintf(message_buffer, sizeof message_buffer, "%s: d_model (%lld) must be between 1 and %zu", context,
+                  static_cast<long long>(d_model), kMaxDModel);
+    throw_js_error(message_buffer);
+  }
+  if (num_heads < 1 || d_model % num_heads != 0) {
+    std::snprintf(message_buffer, sizeof message_buffer, "%s: num_heads (%lld) must divide d_model (%lld)", context,
+                  static_cast<long long>(num_heads), static_cast<long long>(d_model));
+    throw_js_error(message_buffer);
+  }
+  return {static_cast<std::size_t>(d_model), static_cast<std::size_t>(num_heads)};
+}
+
+/// Throws a JS Error unless `array` has `expected` entries: "<context>: W_query has 15 entries, d_model^2 = 16 expected".
+void require_length(const val& array, const char* name, std::uint64_t expected, const char* expected_name,
+                    const char* context) {
+  const std::uint64_t n = length_of(array, name, context);
+  if (n == expected) return;
+  std::snprintf(message_buffer, sizeof message_buffer, "%s: %s has %llu entries, %s = %llu expected", context, name,
+                static_cast<unsigned long long>(n), expected_name, static_cast<unsigned long long>(expected));
   throw_js_error(message_buffer);
 }
 
@@ -54,17 +122,44 @@ void copy_in(const val& array, std::vector<float>& to, std::size_t n) {
   val(emscripten::typed_memory_view(n, to.data())).call<void>("set", array);
 }
 
-/// Throws a JS Error naming the first entry of x (n entries, rows of `cols`) that is NaN or infinite:
-/// one would make NaN of every token that sees it (and, where a 0 weight meets it, of others too).
-void require_finite(const float* x, std::size_t n, std::size_t cols, const char* context) {
+/// True when all n entries of x are finite; otherwise false, and message_buffer names the first that is
+/// not: "<context>: <what> NaN at <row_word> i, column j: only finite numbers" (rows of `cols`), or for a
+/// vector (row_word null) "… at entry j …". One NaN would make NaN of every token that sees it (and,
+/// where a 0 weight meets it, of others too).
+bool finite_or_say(const float* x, std::size_t n, std::size_t cols, const char* context, const char* what,
+                   const char* row_word) {
   bool finite = true;
   for (std::size_t i = 0; i < n; ++i) finite &= std::abs(x[i]) <= 3.4028235e38f;  // false for NaN and ±infinity
-  if (finite) return;
+  if (finite) return true;
   std::size_t i = 0;
   while (std::isfinite(x[i])) ++i;
-  std::snprintf(message_buffer, sizeof message_buffer, "%s: inputs hold %s at token %zu, column %zu: only finite numbers",
-                context, std::isnan(x[i]) ? "NaN" : "an infinity", i / cols, i % cols);
-  throw_js_error(message_buffer);
+  const char* kind = std::isnan(x[i]) ? "NaN" : "an infinity";
+  if (row_word)
+    std::snprintf(message_buffer, sizeof message_buffer, "%s: %s %s at %s %zu, column %zu: only finite numbers", context,
+                  what, kind, row_word, i / cols, i % cols);
+  else
+    std::snprintf(message_buffer, sizeof message_buffer, "%s: %s %s at entry %zu: only finite numbers", context, what, kind, i);
+  return false;
+}
+
+/// Throws a JS Error naming the first entry of the inputs (n entries, rows of `cols`) that is not finite.
+void require_finite(const float* x, std::size_t n, std::size_t cols, const char* context) {
+  if (!finite_or_say(x, n, cols, context, "inputs hold", "token")) throw_js_error(message_buffer);
+}
+
+/// Whether the four (d, d) weights and b_out (d) are finite; if not, message_buffer names the entry.
+bool weights_finite_or_say(const float* const weights[5], std::size_t d, const char* context) {
+  static const char* const what[5] = {"W_query holds", "W_key holds", "W_value holds", "W_out holds", "b_out holds"};
+  for (int m = 0; m < 5; ++m)
+    if (!finite_or_say(weights[m], m < 4 ? d * d : d, d, context, what[m], m < 4 ? "row" : nullptr)) return false;
+  return true;
+}
+
+/// Checks the lengths of the weights FastAttention and MaterialisedAttention take.
+void require_weight_lengths(const val* const arrays[5], std::size_t d, const char* context) {
+  static const char* const names[5] = {"W_query", "W_key", "W_value", "W_out", "b_out"};
+  for (int m = 0; m < 5; ++m)
+    require_length(*arrays[m], names[m], m < 4 ? std::uint64_t{d} * d : d, m < 4 ? "d_model^2" : "d_model", context);
 }
 
 /// Runs f. A C++ exception from it (std::bad_alloc, most likely: the module keeps working) becomes
@@ -85,58 +180,52 @@ void reporting_errors(const char* context, const char* detail, F&& f) {
 /// Causal multi-head self-attention on Float32Arrays, weights set once: see docs/api.md.
 class FastAttention {
  public:
-  FastAttention(int d_model, int num_heads) : FastAttention(d_model, num_heads, true) {}
+  FastAttention(const val& d_model, const val& num_heads) : FastAttention(d_model, num_heads, true) {}
 
   /// FastAttention.without_strassen(d_model, num_heads): the projections always plain blocked
   /// products, never Strassen's steps (docs/api.md). A class function, not a constructor overload:
   /// this emscripten's embind, built without dynamic execution, does not tell constructors apart
   /// by their number of arguments.
-  static FastAttention without_strassen(int d_model, int num_heads) { return FastAttention(d_model, num_heads, false); }
+  static FastAttention without_strassen(const val& d_model, const val& num_heads) {
+    return FastAttention(d_model, num_heads, false);
+  }
 
-  FastAttention(int d_model, int num_heads, bool strassen) {
-    if (d_model < 1 || static_cast<std::size_t>(d_model) > kMaxDModel)
-      throw_bad_size("FastAttention: d_model (%lld) must be between 1 and %lld", d_model, kMaxDModel);
-    if (num_heads < 1 || d_model % num_heads != 0)
-      throw_bad_size("FastAttention: num_heads (%lld) must divide d_model (%lld)", num_heads, d_model);
-    d_model_ = static_cast<std::size_t>(d_model);
-    fused_ = std::make_unique<attn::FusedAttention>(d_model_, d_model_, static_cast<std::size_t>(num_heads), strassen);
+  FastAttention(const val& d_model, const val& num_heads, bool strassen) {
+    const Sizes sizes = sizes_of(d_model, num_heads, "FastAttention");
+    d_model_ = sizes.d_model;
+    fused_ = std::make_unique<attn::FusedAttention>(d_model_, d_model_, sizes.num_heads, strassen);
   }
 
   /// W_query, W_key, W_value, W_out: (d_model, d_model) row-major, Q = X·W_query; b_out: (d_model).
   void set_weights(const val& W_query, const val& W_key, const val& W_value, const val& W_out, const val& b_out) {
     const std::size_t d = d_model_;
-    const val* matrices[4] = {&W_query, &W_key, &W_value, &W_out};
-    const char* names[4] = {"W_query", "W_key", "W_value", "W_out"};
-    for (int m = 0; m < 4; ++m)
-      if (length_of(*matrices[m], names[m]) != d * d) {
-        std::snprintf(message_buffer, sizeof message_buffer, "FastAttention: %s has %zu entries, d_model^2 = %zu expected",
-                      names[m], length_of(*matrices[m], names[m]), d * d);
-        throw_js_error(message_buffer);
-      }
-    if (length_of(b_out, "b_out") != d) throw_bad_size("FastAttention: b_out has %lld entries, d_model = %lld expected", length_of(b_out, "b_out"), d);
+    const val* arrays[5] = {&W_query, &W_key, &W_value, &W_out, &b_out};
+    require_weight_lengths(arrays, d, "FastAttention");
     has_weights_ = false;  // until these are packed
+    bool finite = true;
     char detail[128];
     std::snprintf(detail, sizeof detail, " (d_model %zu: the weights and their packed copies need more than the module's memory)", d);
     reporting_errors("FastAttention: set_weights", detail, [&] {
       std::vector<float> w[5];
-      for (int m = 0; m < 4; ++m) copy_in(*matrices[m], w[m], d * d);
-      copy_in(b_out, w[4], d);
-      fused_->set_weights(w[0].data(), w[1].data(), w[2].data(), w[3].data(), w[4].data());
+      for (int m = 0; m < 5; ++m) copy_in(*arrays[m], w[m], m < 4 ? d * d : d);
+      const float* const data[5] = {w[0].data(), w[1].data(), w[2].data(), w[3].data(), w[4].data()};
+      finite = weights_finite_or_say(data, d, "FastAttention");
+      if (finite) fused_->set_weights(data[0], data[1], data[2], data[3], data[4]);
     });
+    if (!finite) throw_js_error(message_buffer);  // once the copies are freed
     has_weights_ = true;
   }
 
   /// inputs: (T, d_model) row-major → a new Float32Array (T, d_model): the context vectors.
-  val forward(const val& inputs, int T) {
+  val forward(const val& inputs, const val& T) {
     prepare(inputs, T);
     return val(emscripten::typed_memory_view(output_.size(), output_.data())).call<val>("slice");
   }
 
   /// As forward, but writes into `out`, a Float32Array of T·d_model entries (no new array).
-  void forward_into(const val& inputs, int T, const val& out) {
+  void forward_into(const val& inputs, const val& T, const val& out) {
     prepare(inputs, T);
-    if (length_of(out, "out") != output_.size())
-      throw_bad_size("FastAttention: out has %lld entries, T*d_model = %lld expected", length_of(out, "out"), output_.size());
+    require_length(out, "out", output_.size(), "T*d_model", "FastAttention");
     out.call<void>("set", val(emscripten::typed_memory_view(output_.size(), output_.data())));
   }
 
@@ -144,17 +233,15 @@ class FastAttention {
   int num_heads() const { return static_cast<int>(fused_->num_heads()); }
 
  private:
-  void prepare(const val& inputs, int T) {
+  void prepare(const val& inputs, const val& T_value) {
     if (!has_weights_) throw_js_error("FastAttention: call set_weights before forward");
-    if (T < 1) throw_bad_size("FastAttention: T (%lld) must be at least 1", T, 0);
-    const std::size_t n = length_of(inputs, "inputs");
-    if (static_cast<std::size_t>(T) * d_model_ != n)
-      throw_bad_size("FastAttention: inputs have %lld entries, T*d_model = %lld expected", n, static_cast<std::size_t>(T) * d_model_);
-    if (n > kMaxTokensTimesDModel) throw_bad_size("FastAttention: T*d_model (%lld) is over the limit %lld", n, kMaxTokensTimesDModel);
+    const std::size_t T = tokens_of(T_value, d_model_, "FastAttention");
+    const std::size_t n = T * d_model_;  // within the limit: no wrap
+    require_length(inputs, "inputs", n, "T*d_model", "FastAttention");
     copy_in(inputs, input_, n);
     require_finite(input_.data(), n, d_model_, "FastAttention");
     output_.resize(n);
-    reporting_errors("FastAttention", "", [&] { fused_->forward(input_.data(), static_cast<std::size_t>(T), output_.data()); });
+    reporting_errors("FastAttention", "", [&] { fused_->forward(input_.data(), T, output_.data()); });
   }
 
   std::size_t d_model_ = 0;
@@ -175,29 +262,19 @@ attn::Matrix matrix_from(const val& array, std::size_t rows, std::size_t cols) {
 /// what the lesson on cost measures the fused path against.
 class MaterialisedAttention {
  public:
-  MaterialisedAttention(int d_model, int num_heads) {
-    if (d_model < 1 || static_cast<std::size_t>(d_model) > kMaxDModel)
-      throw_bad_size("MaterialisedAttention: d_model (%lld) must be between 1 and %lld", d_model, kMaxDModel);
-    if (num_heads < 1 || d_model % num_heads != 0)
-      throw_bad_size("MaterialisedAttention: num_heads (%lld) must divide d_model (%lld)", num_heads, d_model);
-    d_model_ = static_cast<std::size_t>(d_model);
-    attention_ = std::make_unique<attn::MaterialisedAttention>(d_model_, d_model_, static_cast<std::size_t>(num_heads));
+  MaterialisedAttention(const val& d_model, const val& num_heads) {
+    const Sizes sizes = sizes_of(d_model, num_heads, "MaterialisedAttention");
+    d_model_ = sizes.d_model;
+    attention_ = std::make_unique<attn::MaterialisedAttention>(d_model_, d_model_, sizes.num_heads);
   }
 
   /// As FastAttention::set_weights: W_query, W_key, W_value, W_out (d_model, d_model) row-major, b_out (d_model).
   void set_weights(const val& W_query, const val& W_key, const val& W_value, const val& W_out, const val& b_out) {
     const std::size_t d = d_model_;
     const val* arrays[5] = {&W_query, &W_key, &W_value, &W_out, &b_out};
-    const char* names[5] = {"W_query", "W_key", "W_value", "W_out", "b_out"};
-    for (int m = 0; m < 5; ++m) {
-      const std::size_t expected = m < 4 ? d * d : d, n = length_of(*arrays[m], names[m]);
-      if (n != expected) {
-        std::snprintf(message_buffer, sizeof message_buffer, "MaterialisedAttention: %s has %zu entries, %s = %zu expected",
-                      names[m], n, m < 4 ? "d_model^2" : "d_model", expected);
-        throw_js_error(message_buffer);
-      }
-    }
+    require_weight_lengths(arrays, d, "MaterialisedAttention");
     has_weights_ = false;  // until these are set
+    bool finite = true;
     char detail[96];
     std::snprintf(detail, sizeof detail, " (d_model %zu: the weights need more than the module's memory)", d);
     reporting_errors("MaterialisedAttention: set_weights", detail, [&] {
@@ -208,19 +285,21 @@ class MaterialisedAttention {
       weights.W_out = matrix_from(W_out, d, d);
       weights.b_out = xt::zeros<float>({d});
       val(emscripten::typed_memory_view(d, weights.b_out.data())).call<void>("set", b_out);
-      attention_->set_weights(weights);  // shapes are right by construction
+      const float* const data[5] = {weights.qkv.W_query.data(), weights.qkv.W_key.data(), weights.qkv.W_value.data(),
+                                    weights.W_out.data(), weights.b_out.data()};
+      finite = weights_finite_or_say(data, d, "MaterialisedAttention");
+      if (finite) attention_->set_weights(weights);  // shapes are right by construction
     });
+    if (!finite) throw_js_error(message_buffer);  // once the copies are freed
     has_weights_ = true;
   }
 
   /// inputs: (T, d_model) row-major → a new Float32Array (T, d_model): the context vectors.
-  val forward(const val& inputs, int T) {
+  val forward(const val& inputs, const val& T) {
     if (!has_weights_) throw_js_error("MaterialisedAttention: call set_weights before forward");
-    if (T < 1) throw_bad_size("MaterialisedAttention: T (%lld) must be at least 1", T, 0);
-    const std::size_t n = length_of(inputs, "inputs"), rows = static_cast<std::size_t>(T);
-    if (rows * d_model_ != n)
-      throw_bad_size("MaterialisedAttention: inputs have %lld entries, T*d_model = %lld expected", n, rows * d_model_);
-    if (n > kMaxTokensTimesDModel) throw_bad_size("MaterialisedAttention: T*d_model (%lld) is over the limit %lld", n, kMaxTokensTimesDModel);
+    const std::size_t rows = tokens_of(T, d_model_, "MaterialisedAttention");
+    const std::size_t n = rows * d_model_;  // within the limit: no wrap
+    require_length(inputs, "inputs", n, "T*d_model", "MaterialisedAttention");
     char detail[64];  // the (num_heads, T, T) weights are what runs out, most likely
     std::snprintf(detail, sizeof detail, " (the weights need %.0f bytes)", static_cast<double>(attention_->score_bytes(rows)));
     inputs_ = matrix_from(inputs, rows, d_model_);
@@ -230,7 +309,16 @@ class MaterialisedAttention {
   }
 
   /// Bytes the (num_heads, T, T) weights take for T tokens, as the core counts them (a double: it may pass 2^32).
-  double score_bytes(int T) const { return T < 0 ? 0.0 : static_cast<double>(attention_->score_bytes(static_cast<std::uint64_t>(T))); }
+  double score_bytes(const val& T_value) const {
+    const std::int64_t T = whole_number(T_value, "MaterialisedAttention", "T");
+    if (T < 0) throw_bad_size("%s: T (%lld) must be at least 0", "MaterialisedAttention", T);
+    if (static_cast<std::uint64_t>(T) > kMaxTokensTimesDModel) {  // a forward never has more tokens
+      std::snprintf(message_buffer, sizeof message_buffer, "MaterialisedAttention: T (%lld) is over the limit of %zu tokens",
+                    static_cast<long long>(T), kMaxTokensTimesDModel);
+      throw_js_error(message_buffer);
+    }
+    return static_cast<double>(attention_->score_bytes(static_cast<std::uint64_t>(T)));
+  }
 
   int d_model() const { return static_cast<int>(d_model_); }
   int num_heads() const { return static_cast<int>(attention_->num_heads()); }
@@ -256,7 +344,7 @@ EMSCRIPTEN_BINDINGS(attention_core) {
   emscripten::function("run", &attn::api::handle_request);
   emscripten::function("abort_for_test", &abort_for_test);
   emscripten::class_<FastAttention>("FastAttention")
-      .constructor<int, int>()
+      .constructor<const val&, const val&>()
       .class_function("without_strassen", &FastAttention::without_strassen)
       .function("set_weights", &FastAttention::set_weights)
       .function("forward", &FastAttention::forward)
@@ -265,7 +353,7 @@ EMSCRIPTEN_BINDINGS(attention_core) {
       .property("num_heads", &FastAttention::num_heads);
   emscripten::function("heap_bytes", &heap_bytes);
   emscripten::class_<MaterialisedAttention>("MaterialisedAttention")
-      .constructor<int, int>()
+      .constructor<const val&, const val&>()
       .function("set_weights", &MaterialisedAttention::set_weights)
       .function("forward", &MaterialisedAttention::forward)
       .function("score_bytes", &MaterialisedAttention::score_bytes)

@@ -8,7 +8,7 @@
 #include "attn/softmax.hpp"
 
 namespace attn {
-namespace detail {
+namespace {
 
 constexpr float neg_inf = -std::numeric_limits<float>::infinity();
 
@@ -78,23 +78,47 @@ HeadParts attend(const Matrix& queries, const Matrix& keys, const Matrix& values
 
 bool dropout_acts(const Dropout& dropout) { return dropout.p > 0.0f; }
 
-/// The (heads, T, T) keep mask: the one given, or drawn from the seed.
+/// The (heads, T, T) keep mask: the one given, or drawn from the seed; empty when dropout does not act.
 Tensor3 keep_mask_for(const Dropout& dropout, std::size_t heads, std::size_t T) {
+  if (!dropout_acts(dropout)) return Tensor3();
   return dropout.keep_mask ? *dropout.keep_mask : draw_keep_mask(heads, T, dropout.p, dropout.seed);
 }
 
-void record_head(Trace& trace, const HeadParts& head, bool causal) {
+/// Head h's options. When dropout acts, its slice of the keep mask is copied to `keep_mask_h`, which
+/// the options point at (so it must live as long as they are used).
+HeadOptions head_options(bool scale, bool causal, const Dropout& dropout, const Tensor3& keep_mask, std::size_t h,
+                         Matrix& keep_mask_h) {
+  HeadOptions options;
+  options.scale = scale;
+  options.causal = causal;
+  options.dropout_p = dropout.p;
+  if (dropout_acts(dropout)) {
+    keep_mask_h = slice(keep_mask, h);
+    options.keep_mask = &keep_mask_h;
+  }
+  return options;
+}
+
+/// A head's steps up to the mask: ω, ω/√d_k and, when causal, the mask.
+void record_scores(Trace& trace, const HeadParts& head, bool causal) {
   trace.add("attn_scores", head.attn_scores);
   trace.add("attn_scores_scaled", head.attn_scores_scaled);
-  if (causal) {
-    trace.add("mask", head.mask);
-    trace.add("attn_scores_masked", head.attn_scores_masked);
-  }
+  if (causal) trace.add("mask", head.mask);
+}
+
+/// A head's steps from the masked scores on: −∞ above the diagonal (causal), α, and dropout's.
+void record_weights(Trace& trace, const HeadParts& head, bool causal) {
+  if (causal) trace.add("attn_scores_masked", head.attn_scores_masked);
   trace.add("attn_weights", head.attn_weights);
   if (head.keep_mask.size() > 0) {
     trace.add("dropout_mask", head.keep_mask);
     trace.add("attn_weights_dropped", head.attn_weights_dropped);
   }
+}
+
+void record_head(Trace& trace, const HeadParts& head, bool causal) {
+  record_scores(trace, head, causal);
+  record_weights(trace, head, causal);
 }
 
 /// Collects the heads' weights (and dropout) into a result with the given context.
@@ -129,9 +153,7 @@ HeadParts head_attention(const Matrix& inputs, const QkvWeights& weights, const 
   return attend(queries, keys, values, options);
 }
 
-}  // namespace detail
-
-using namespace detail;
+}  // namespace
 
 Matrix causal_mask(std::size_t T) {
   Matrix mask = xt::zeros<float>({T, T});
@@ -144,8 +166,10 @@ AttentionResult simplified_attention(const Matrix& inputs, Trace& trace) {
   trace.add("inputs", inputs);
   Matrix attn_scores = matmul_transposed(inputs, inputs);  // (T, T)     ω = X·Xᵀ
   trace.add("attn_scores", attn_scores);
-  trace.add("attn_weights_sum_normalized", sum_normalize_rows(attn_scores));
-  trace.add("attn_weights_softmax_naive", softmax_naive_rows(attn_scores));
+  if (trace.enabled()) {  // what the lesson contrasts softmax with: shown, never used
+    trace.add("attn_weights_sum_normalized", sum_normalize_rows(attn_scores));
+    trace.add("attn_weights_softmax_naive", softmax_naive_rows(attn_scores));
+  }
   Matrix attn_weights = softmax_rows(attn_scores);        // (T, T)     α = softmax(ω)
   Matrix context_vecs = matmul(attn_weights, inputs);     // (T, d_in)  Z = α·X
   trace.add("attn_weights", attn_weights);
@@ -169,35 +193,25 @@ AttentionResult causal_attention(const Matrix& inputs, const QkvWeights& weights
                                  const Dropout& dropout, Trace& trace, float* routes_max_abs_diff) {
   const std::size_t T = inputs.shape(0);
   trace.add("inputs", inputs);
-  Tensor3 keep_mask = dropout_acts(dropout) ? keep_mask_for(dropout, 1, T) : Tensor3();
-  Matrix keep_mask_0 = dropout_acts(dropout) ? slice(keep_mask, 0) : Matrix();
-  HeadOptions options;
-  options.scale = scale;
-  options.causal = true;
-  options.dropout_p = dropout.p;
-  options.keep_mask = dropout_acts(dropout) ? &keep_mask_0 : nullptr;
+  const Tensor3 keep_mask = keep_mask_for(dropout, 1, T);
+  Matrix keep_mask_0;
+  const HeadOptions options = head_options(scale, true, dropout, keep_mask, 0, keep_mask_0);
   std::vector<HeadParts> heads{head_attention(inputs, weights, options, trace)};
   const HeadParts& head = heads[0];
 
-  // Route (a): softmax over every key, zero the future, renormalise each row.
-  Matrix attn_weights_unmasked = softmax_rows(head.attn_scores_scaled);           // (T, T)
-  Matrix attn_weights_masked_zero = zero_masked(attn_weights_unmasked, head.mask); // (T, T)
-  Matrix attn_weights_renormalized = sum_normalize_rows(attn_weights_masked_zero); // (T, T)
-  // Route (b), the one used: −∞ above the diagonal before softmax (in head.attn_weights).
-  if (routes_max_abs_diff) *routes_max_abs_diff = max_abs_diff(attn_weights_renormalized, head.attn_weights);
-
-  trace.add("attn_scores", head.attn_scores);
-  trace.add("attn_scores_scaled", head.attn_scores_scaled);
-  trace.add("mask", head.mask);
-  trace.add("attn_weights_unmasked", attn_weights_unmasked);
-  trace.add("attn_weights_masked_zero", attn_weights_masked_zero);
-  trace.add("attn_weights_renormalized", attn_weights_renormalized);
-  trace.add("attn_scores_masked", head.attn_scores_masked);
-  trace.add("attn_weights", head.attn_weights);
-  if (head.keep_mask.size() > 0) {
-    trace.add("dropout_mask", head.keep_mask);
-    trace.add("attn_weights_dropped", head.attn_weights_dropped);
+  record_scores(trace, head, true);
+  if (trace.enabled() || routes_max_abs_diff) {  // shown or compared, never used
+    // Route (a): softmax over every key, zero the future, renormalise each row.
+    Matrix attn_weights_unmasked = softmax_rows(head.attn_scores_scaled);            // (T, T)
+    Matrix attn_weights_masked_zero = zero_masked(attn_weights_unmasked, head.mask);  // (T, T)
+    Matrix attn_weights_renormalized = sum_normalize_rows(attn_weights_masked_zero);  // (T, T)
+    // Route (b), the one used: −∞ above the diagonal before softmax (in head.attn_weights).
+    if (routes_max_abs_diff) *routes_max_abs_diff = max_abs_diff(attn_weights_renormalized, head.attn_weights);
+    trace.add("attn_weights_unmasked", attn_weights_unmasked);
+    trace.add("attn_weights_masked_zero", attn_weights_masked_zero);
+    trace.add("attn_weights_renormalized", attn_weights_renormalized);
   }
+  record_weights(trace, head, true);
   trace.add("context_vecs", head.context_vecs);
   return result_of(heads, head.context_vecs);
 }
@@ -206,16 +220,13 @@ AttentionResult multihead_wrapper(const Matrix& inputs, const std::vector<QkvWei
                                   const Dropout& dropout, Trace& trace) {
   const std::size_t T = inputs.shape(0), num_heads = heads_weights.size();
   trace.add("inputs", inputs);
-  Tensor3 keep_mask = dropout_acts(dropout) ? keep_mask_for(dropout, num_heads, T) : Tensor3();
+  const Tensor3 keep_mask = keep_mask_for(dropout, num_heads, T);
   std::vector<HeadParts> heads;
   std::vector<Matrix> contexts;
   for (std::size_t h = 0; h < num_heads; ++h) {
     Trace head_trace = trace.nested("head_" + std::to_string(h) + ".");
-    Matrix keep_mask_h = dropout_acts(dropout) ? slice(keep_mask, h) : Matrix();
-    HeadOptions options;
-    options.causal = causal;
-    options.dropout_p = dropout.p;
-    options.keep_mask = dropout_acts(dropout) ? &keep_mask_h : nullptr;
+    Matrix keep_mask_h;
+    const HeadOptions options = head_options(true, causal, dropout, keep_mask, h, keep_mask_h);
     heads.push_back(head_attention(inputs, heads_weights[h], options, head_trace));
     record_head(head_trace, heads.back(), causal);
     head_trace.add("context_vecs", heads.back().context_vecs);
@@ -236,7 +247,7 @@ AttentionResult multihead_attention(const Matrix& inputs, const MultiHeadWeights
   Matrix queries = project(inputs, weights.qkv.W_query, weights.qkv.b_query);  // (T, d_out)
   Matrix keys = project(inputs, weights.qkv.W_key, weights.qkv.b_key);         // (T, d_out)
   Matrix values = project(inputs, weights.qkv.W_value, weights.qkv.b_value);   // (T, d_out)
-  Tensor3 keep_mask = dropout_acts(dropout) ? keep_mask_for(dropout, num_heads, T) : Tensor3();
+  const Tensor3 keep_mask = keep_mask_for(dropout, num_heads, T);
 
   std::vector<Matrix> queries_split, keys_split, values_split, contexts;
   std::vector<HeadParts> heads;
@@ -244,11 +255,8 @@ AttentionResult multihead_attention(const Matrix& inputs, const MultiHeadWeights
     queries_split.push_back(columns(queries, h * head_dim, head_dim));  // (T, head_dim)
     keys_split.push_back(columns(keys, h * head_dim, head_dim));        // (T, head_dim)
     values_split.push_back(columns(values, h * head_dim, head_dim));    // (T, head_dim)
-    Matrix keep_mask_h = dropout_acts(dropout) ? slice(keep_mask, h) : Matrix();
-    HeadOptions options;
-    options.causal = causal;
-    options.dropout_p = dropout.p;
-    options.keep_mask = dropout_acts(dropout) ? &keep_mask_h : nullptr;
+    Matrix keep_mask_h;
+    const HeadOptions options = head_options(true, causal, dropout, keep_mask, h, keep_mask_h);
     heads.push_back(attend(queries_split[h], keys_split[h], values_split[h], options));
     contexts.push_back(heads.back().context_vecs);
   }

@@ -101,7 +101,7 @@ void FusedAttention::set_weights(const float* W_query, const float* W_key, const
                                  const float* b_out, const float* b_qkv) {
   const std::size_t d_in = d_in_, d_out = d_out_;
   // W_query | W_key | W_value side by side, so one product gives queries, keys and values.
-  std::vector<float> W_qkv(d_in * 3 * d_out);  // (d_in, 3·d_out)
+  std::vector<float> W_qkv(size_product({d_in, 3, d_out}, "W_query | W_key | W_value"));  // (d_in, 3·d_out)
   for (std::size_t i = 0; i < d_in; ++i) {
     std::copy(W_query + i * d_out, W_query + (i + 1) * d_out, &W_qkv[i * 3 * d_out]);
     std::copy(W_key + i * d_out, W_key + (i + 1) * d_out, &W_qkv[i * 3 * d_out + d_out]);
@@ -148,7 +148,7 @@ void FusedAttention::set_weights(const MultiHeadWeights& weights) {
 void FusedAttention::forward(const float* inputs, std::size_t T, float* context_vecs) {
   if (packed_.empty()) throw std::logic_error("fused attention: set_weights before forward");
   const std::size_t d_out = d_out_;
-  qkv_.resize(T * 3 * d_out);
+  qkv_.resize(size_product({T, 3, d_out}, "the (T, 3·d_out) queries, keys and values"));  // no product below wraps
   context_heads_.resize(T * d_out);
   project(0, inputs, T, qkv_.data());  // (T, 3·d_out)  Q | K | V = X·W_qkv
   if (!b_qkv_.empty())

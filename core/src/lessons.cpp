@@ -115,4 +115,10 @@ Matrix scaling_example_scores(std::size_t d_k, std::size_t T, std::uint64_t seed
   return random_scores(rng, d_k, T);
 }
 
+ScalingExample scaling_example(std::size_t d_k, std::size_t T, std::uint64_t seed) {
+  const Matrix attn_scores = scaling_example_scores(d_k, T, seed);                      // (1, T)  q·k
+  const Matrix attn_scores_scaled = attn_scores * (1.0f / std::sqrt(float(d_k)));       // (1, T)  q·k / √d_k
+  return {row(attn_scores, 0), row(softmax_rows(attn_scores), 0), row(softmax_rows(attn_scores_scaled), 0)};
+}
+
 }  // namespace attn

@@ -7,6 +7,8 @@
 
 #include <xtensor/xview.hpp>
 
+#include "attn/softmax.hpp"
+
 namespace attn {
 
 namespace {
@@ -18,11 +20,8 @@ void require(bool ok, const std::string& message) {
 /// Row i of a head's scaled scores becomes its causal weights, in place: the softmax over the
 /// keys j ≤ i, and 0 for the keys after i (what −∞ would give, without writing it first).
 void causal_softmax_row(float* row, std::size_t i, std::size_t T) {
-  const float row_max = *std::max_element(row, row + i + 1);  // so that exp cannot overflow
-  float sum = 0.0f;
-  for (std::size_t j = 0; j <= i; ++j) sum += row[j] = std::exp(row[j] - row_max);
-  for (std::size_t j = 0; j <= i; ++j) row[j] /= sum;
-  std::fill(row + i + 1, row + T, 0.0f);
+  softmax_row_stable(row, i + 1);         // the keys j ≤ i
+  std::fill(row + i + 1, row + T, 0.0f);  // the future
 }
 
 }  // namespace
@@ -57,6 +56,8 @@ Matrix MaterialisedAttention::forward(const Matrix& inputs) {
   if (!has_weights_) throw std::logic_error("materialised attention: set_weights before forward");
   require(inputs.shape(1) == d_in_, "inputs must have d_in (" + std::to_string(d_in_) + ") columns");
   const std::size_t T = inputs.shape(0), head_dim = head_dim_;
+  size_product({T, T}, ("a head's (T, T) weights for T = " + std::to_string(T)).c_str());  // before any T×T allocation
+  size_product({T, d_out_}, "the (T, d_out) projections");
   const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
   const QkvWeights& qkv = weights_.qkv;
   queries_ = qkv.b_query ? add_row_vector(matmul(inputs, qkv.W_query), *qkv.b_query) : matmul(inputs, qkv.W_query);  // (T, d_out) Q = X·W_q

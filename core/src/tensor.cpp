@@ -2,11 +2,23 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "kernels.hpp"
 
 namespace attn {
+
+std::size_t size_product(std::initializer_list<std::uint64_t> sizes, const char* what) {
+  std::uint64_t product = 1;
+  bool overflow = false;
+  for (std::uint64_t size : sizes) overflow |= __builtin_mul_overflow(product, size, &product);
+  if (overflow || product > std::numeric_limits<std::size_t>::max())
+    throw std::length_error(std::string(what) + " would have more entries than this machine can address (" +
+                            (overflow ? std::string("over 2^64") : std::to_string(product)) + ")");
+  return static_cast<std::size_t>(product);
+}
 
 Matrix matmul(const Matrix& a, const Matrix& b) {
   const std::size_t n = a.shape(0), k = a.shape(1), m = b.shape(1);

@@ -67,7 +67,7 @@ test('bad sizes throw a clear Error and leave the module working', async () => {
   fast.set_weights(flat(w.W_query), flat(w.W_key), flat(w.W_value), flat(w.W_out), Float32Array.from(w.b_out));
   for (let i = 0; i < 2000; i++) throwsWith(() => fast.forward(new Float32Array(23), 6), /23 entries, T\*d_model = 24 expected/);
   throwsWith(() => fast.forward(new Float32Array(0), 0), /T \(0\) must be at least 1/);
-  throwsWith(() => fast.forward([1, 2, 3, 4], 'x'), /T \(0\) must be at least 1/);
+  throwsWith(() => fast.forward([1, 2, 3, 4], 'x'), /T must be a whole number, not a string/);
   throwsWith(() => fast.forward_into(new Float32Array(24), 6, new Float32Array(5)), /out has 5 entries/);
   throwsWith(() => fast.forward(new Float32Array((1 << 22) + 4), (1 << 20) + 1), /over the limit/);
   const bad = flat(inputsFor(6, 4));

@@ -49,4 +49,13 @@ std::vector<ScalingPoint> scaling_curve(const std::vector<std::size_t>& d_k_valu
 /// One query against T keys of size d_k (standard normal): its scores (1, T).
 Matrix scaling_example_scores(std::size_t d_k, std::size_t T, std::uint64_t seed);
 
+/// The scaling lesson's example: scaling_example_scores and their softmax, unscaled and scaled.
+struct ScalingExample {
+  Vector attn_scores;            ///< (T)  q·k
+  Vector attn_weights_unscaled;  ///< (T)  softmax(q·k)
+  Vector attn_weights_scaled;    ///< (T)  softmax(q·k / √d_k)
+};
+
+ScalingExample scaling_example(std::size_t d_k, std::size_t T, std::uint64_t seed);
+
 }  // namespace attn

@@ -7,6 +7,13 @@
 
 namespace attn {
 
+/// One row of n scores to weights, in place: exp(x − shift) / Σ exp(x − shift). The stable softmax
+/// shifts by the row maximum (so no exp overflows); the naive one by 0.
+void softmax_row(float* row, std::size_t n, float shift);
+
+/// softmax_row shifted by the row maximum; a row that is all −∞ (nothing to attend to) becomes zeros.
+void softmax_row_stable(float* row, std::size_t n);
+
 /// Numerically stable softmax of every row: exp(x − max) / Σ exp(x − max).
 /// Entries of −∞ get weight 0; a row that is all −∞ gets all zeros.
 Matrix softmax_rows(const Matrix& scores);

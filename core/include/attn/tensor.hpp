@@ -3,6 +3,8 @@
 /// The float32 containers of the core and the few linear-algebra steps attention needs.
 
 #include <cstddef>
+#include <cstdint>
+#include <initializer_list>
 #include <vector>
 #include <xtensor/xtensor.hpp>
 
@@ -35,6 +37,11 @@ Matrix slice(const Tensor3& t, std::size_t h);
 
 /// Row i of `m`: (n, k) → (k).
 Vector row(const Matrix& m, std::size_t i);
+
+/// The product of `sizes` (the entries of a buffer), computed in 64 bits. Throws std::length_error naming
+/// `what` when it does not fit in std::size_t: in wasm that has 32 bits, and the plain product would wrap
+/// to a small size, so a buffer would be allocated too small and written past its end.
+std::size_t size_product(std::initializer_list<std::uint64_t> sizes, const char* what);
 
 /// Largest |a − b| over all entries of two equal-shaped matrices.
 float max_abs_diff(const Matrix& a, const Matrix& b);

@@ -15,3 +15,7 @@ export const TOKEN_INDEX_MAX = CORE_LIMITS.tokens - 1;
 
 /** Seeds are unsigned 32-bit numbers. */
 export const SEED_MAX = 4294967295;
+
+/** The longest sentence a link or the form may hold (characters), and the longest `emb` edit list. */
+export const SENTENCE_MAX = 4000;
+export const EDITS_MAX = 8000;

@@ -3,7 +3,7 @@
 // the learner drags or sets by picking the word being written.
 import { create as createState } from '../js/state.js';
 import { run } from '../js/engine/page.js';
-import { SEED_MAX, TOKEN_INDEX_MAX } from '../js/limits.js';
+import { EDITS_MAX, SEED_MAX, SENTENCE_MAX, TOKEN_INDEX_MAX } from '../js/limits.js';
 import { el, clear, byId as $ } from '../js/render/dom.js';
 import { fmt } from '../js/render/format.js';
 import { bars, vector } from '../js/render/bars.js';
@@ -23,9 +23,9 @@ const ENGLISH = [['Can', 0], ['you', 1], ['help', 3], ['me', 2], ['to', 6], ['tr
 const ERAS = ['ann', 'rnn', 'lstm', 'birnn', 'encdec', 'attention', 'transformer'];
 
 const state = createState({
-  sentence: { type: 'string', default: GERMAN, maxLength: 4000 },
+  sentence: { type: 'string', default: GERMAN, maxLength: SENTENCE_MAX },
   seed: { type: 'int', default: 123, min: 0, max: SEED_MAX },
-  emb: { type: 'string', default: '', maxLength: 8000 },
+  emb: { type: 'string', default: '', maxLength: EDITS_MAX },
   era: { type: 'enum', default: 'encdec', values: ERAS },
   rseed: { type: 'int', default: 7, min: 0, max: SEED_MAX },
   tw: { type: 'int', default: 2, min: 0, max: TOKEN_INDEX_MAX },

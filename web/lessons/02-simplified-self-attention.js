@@ -3,7 +3,7 @@
 import { create as createState } from '../js/state.js';
 import { run } from '../js/engine/page.js';
 import { book } from '../js/data.js';
-import { SEED_MAX, TOKEN_INDEX_MAX } from '../js/limits.js';
+import { EDITS_MAX, SEED_MAX, SENTENCE_MAX, TOKEN_INDEX_MAX } from '../js/limits.js';
 import { byId as $ } from '../js/render/dom.js';
 import { bars, vector } from '../js/render/bars.js';
 import { heatmap } from '../js/render/heatmap.js';
@@ -17,9 +17,9 @@ import { runner, step as stepOf } from '../js/ui/runner.js';
 import { createStepper } from '../js/ui/stepper.js';
 
 const state = createState({
-  sentence: { type: 'string', default: book.tokens.join(' '), maxLength: 4000 },
+  sentence: { type: 'string', default: book.tokens.join(' '), maxLength: SENTENCE_MAX },
   seed: { type: 'int', default: 123, min: 0, max: SEED_MAX },
-  emb: { type: 'string', default: '', maxLength: 8000 },
+  emb: { type: 'string', default: '', maxLength: EDITS_MAX },
   q: { type: 'int', default: 1, min: 0, max: TOKEN_INDEX_MAX },
   xd: { type: 'int', default: 1, min: 1, max: 3 },
   yd: { type: 'int', default: 2, min: 1, max: 3 },

@@ -3,7 +3,7 @@
 import { create as createState } from '../js/state.js';
 import { run } from '../js/engine/page.js';
 import { book } from '../js/data.js';
-import { SEED_MAX, TOKEN_INDEX_MAX } from '../js/limits.js';
+import { EDITS_MAX, SEED_MAX, SENTENCE_MAX, TOKEN_INDEX_MAX } from '../js/limits.js';
 import { byId as $ } from '../js/render/dom.js';
 import { fmt } from '../js/render/format.js';
 import { bars, vector } from '../js/render/bars.js';
@@ -20,9 +20,9 @@ import { createStepper } from '../js/ui/stepper.js';
 const DK_VALUES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
 const state = createState({
-  sentence: { type: 'string', default: book.tokens.join(' '), maxLength: 4000 },
+  sentence: { type: 'string', default: book.tokens.join(' '), maxLength: SENTENCE_MAX },
   seed: { type: 'int', default: 123, min: 0, max: SEED_MAX },
-  emb: { type: 'string', default: '', maxLength: 8000 },
+  emb: { type: 'string', default: '', maxLength: EDITS_MAX },
   q: { type: 'int', default: 1, min: 0, max: TOKEN_INDEX_MAX },
   w: { type: 'enum', default: 'book', values: ['book', 'seed'] },
   wseed: { type: 'int', default: 123, min: 0, max: SEED_MAX },

@@ -3,7 +3,7 @@
 import { create as createState } from '../js/state.js';
 import { run } from '../js/engine/page.js';
 import { book } from '../js/data.js';
-import { CORE_LIMITS, SEED_MAX } from '../js/limits.js';
+import { CORE_LIMITS, EDITS_MAX, SEED_MAX, SENTENCE_MAX } from '../js/limits.js';
 import { el, clear, byId as $ } from '../js/render/dom.js';
 import { shapeText } from '../js/render/format.js';
 import { heatmap } from '../js/render/heatmap.js';
@@ -16,9 +16,9 @@ import { runner, step as stepOf } from '../js/ui/runner.js';
 import { createStepper } from '../js/ui/stepper.js';
 
 const state = createState({
-  sentence: { type: 'string', default: book.tokens.join(' '), maxLength: 4000 },
+  sentence: { type: 'string', default: book.tokens.join(' '), maxLength: SENTENCE_MAX },
   seed: { type: 'int', default: 123, min: 0, max: SEED_MAX },
-  emb: { type: 'string', default: '', maxLength: 8000 },
+  emb: { type: 'string', default: '', maxLength: EDITS_MAX },
   w: { type: 'enum', default: 'book', values: ['book', 'seed'] },
   wseed: { type: 'int', default: 123, min: 0, max: SEED_MAX },
   d_out: { type: 'int', default: 2, min: 1, max: 16 },

@@ -78,6 +78,8 @@ export function sentenceForm(state) {
   const form = document.getElementById('sentence-form');
   if (!form) return;
   const input = /** @type {HTMLInputElement} */ (byId('sentence'));
+  const spec = state.spec('sentence');
+  if (spec.type === 'string') input.maxLength = spec.maxLength;  // the schema's limit, as a link's
   input.value = state.get('sentence');
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();

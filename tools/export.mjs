@@ -81,13 +81,15 @@ function exportLesson(page) {
 
   html = replaceAll(html, /<link rel="stylesheet" href="([^"]+)">/g, (_, href) => style(inlineCss(sibling(dir, href))), 'stylesheets');
   html = replaceAll(html, /<link rel="icon" href="([^"]+)"/g, (_, href) => `<link rel="icon" href="${dataUrl(sibling(dir, href))}"`, 'icon', { min: 0, max: 1 });
-  // the core with its wasm inside goes first, so the engine finds it instead of loading a file
+  // the core with its wasm inside goes right before the lesson's bundle (<lesson>.js, the engine
+  // inside it), so the engine finds it instead of loading a file
   const core = inlineScript(sibling(site, 'wasm/attention_core.single.js'));
+  const bundle = `${path.basename(page, '.html')}.js`;
   html = replaceAll(html, /<script src="([^"]+)"><\/script>/g, (_, src) => {
     const own = script(inlineScript(sibling(dir, src)));
-    return /(^|\/)engine\.js$/.test(src) ? `${script(core)}\n${own}` : own;
+    return src === bundle ? `${script(core)}\n${own}` : own;
   }, 'scripts');
-  if (scripts.length < 3 || !html.includes(core)) fail(`${path.basename(page)}: the engine script was not found`);
+  if (scripts.length < 3 || !html.includes(core)) fail(`${path.basename(page)}: the lesson's bundle ${bundle} was not found`);
 
   // one file has no other pages: the site navigation, the pager and the Embed button go
   html = replaceAll(html, /<ul class="lesson-nav">[\s\S]*?<\/ul>\s*/g, () => '', 'lesson navigation', { min: 0, max: 1 });

@@ -8,22 +8,15 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { noise } from '../../web/js/cost/meter.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = path.resolve(root, process.env.ATTN_WASM_DIST || 'build/wasm/dist');
 const require = createRequire(import.meta.url);
 const loadCore = () => require(path.join(dist, 'attention_core.single.js'))();
 
-/** n numbers in [−scale, scale) from a seeded generator (xorshift32). */
-function random(n, seed, scale = 1) {
-  const a = new Float32Array(n);
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    a[i] = (x / 4294967296 * 2 - 1) * scale;
-  }
-  return a;
-}
+/** n numbers in [−scale, scale) from a seeded generator (xorshift32): lesson 6's own (web/js/cost/meter.js). */
+const random = (n, seed, scale = 1) => noise(n, seed, scale);
 
 function weightsFor(d, seed) {
   const s = 1 / Math.sqrt(d);

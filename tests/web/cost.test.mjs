@@ -206,6 +206,37 @@ test('file://: Cancel stops the sliced sweep', async () => {
   await page.close();
 });
 
+test('file://: when the core aborts mid-sweep, the page says so, re-creates it and measures again', async () => {
+  const { page, problems } = await open(pathToFileURL(path.join(siteDir, LESSON)).href + '#tmax=2048&d_model=128&num_heads=4');
+  assert.equal(await page.evaluate(() => AttnTest.generation()), 1);
+  await page.click('#measure');
+  assert.equal(await page.evaluate(() => document.body.dataset.sweepMode), 'page');
+  await page.waitForFunction(() => document.querySelectorAll('#results-table tbody tr').length >= 2, null, { timeout: 30000 });
+  // the module aborts between two slices of the sweep, as a C++ bug would
+  await page.evaluate(() => AttnTest.abortForTest());
+  await waitSweep(page);
+  assert.equal(await sweepState(page), 'error');
+  assert.match(await page.textContent('#sweep-status'), /^The measurements stopped: The attention core stopped \(.*abort.*\)\. .*press Measure to measure again\.$/i);
+  const kept = (await table(page)).length;
+  assert.ok(kept >= 2, 'the lengths measured before the abort are gone');
+  await page.waitForFunction(() => document.body.dataset.engine === 'restored', null, { timeout: 15000 });
+  await settled(page);
+  assert.match(await page.textContent('#engine-status'), /The attention core stopped unexpectedly and was restarted/);
+  assert.equal(await page.evaluate(() => AttnTest.generation()), 2, 'the module was not re-created');
+  assert.equal(await page.isDisabled('#measure'), false);
+  // Measure runs again, on the fresh module
+  await page.click('#measure');
+  assert.equal(await sweepState(page), 'running');
+  await page.waitForFunction(() => document.querySelectorAll('#results-table tbody tr').length >= 2, null, { timeout: 30000 });
+  const row = (await table(page))[0];
+  assert.ok(row.cells.slice(0, 4).every((x) => Number.isFinite(x) && x > 0), `the first length after the restart: ${row.cells}`);
+  await page.click('#cancel');
+  assert.equal(await sweepState(page), 'cancelled');
+  assert.equal(await page.evaluate(() => AttnTest.generation()), 2);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('sizes the core refuses are explained, and bad URL values fall back with a notice', async () => {
   const { page, problems } = await open(`${site.url}${LESSON}#d_model=64&num_heads=5&tmax=300`);
   assert.match(await page.textContent('#size-error'), /num_heads \(5\) must divide d_model \(64\)/);

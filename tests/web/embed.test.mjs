@@ -113,7 +113,7 @@ test('embed=1 shows only the lesson; state, hide and lock parameters apply, unkn
 
   // the state: query 3, computed by the core
   assert.equal(await frame.inputValue('#query'), '3');
-  const req = (await frame.evaluate(() => AttnEngine.recentRequests())).map((t) => JSON.parse(t)).filter((r) => r.mechanism === 'simplified').pop();
+  const req = (await frame.evaluate(() => AttnTest.recentRequests())).map((t) => JSON.parse(t)).filter((r) => r.mechanism === 'simplified').pop();
   assert.equal((await texts(frame, '#z-vector .num')).join(', '), run(req).context_vecs[3].map((x) => fmt(x)).join(', '));
 
   // locked: the controls are disabled, the table and the form inert; the rest still works

@@ -99,7 +99,7 @@ export const flat = (m) => [m].flat(Infinity).map((x) => fmt(x));
 
 /** The last request of a mechanism that the page sent to the core. */
 export async function lastRequest(page, mechanism, where = () => true) {
-  const all = await page.evaluate(() => AttnEngine.recentRequests());
+  const all = await page.evaluate(() => AttnTest.recentRequests());
   const found = all.map((t) => JSON.parse(t)).filter((r) => r.mechanism === mechanism && where(r));
   assert.ok(found.length, `the page sent no ${mechanism} request`);
   return found[found.length - 1];

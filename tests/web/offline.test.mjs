@@ -78,7 +78,7 @@ test('lesson 2 from file:// shows the book\'s numbers and follows the query toke
   const { page, problems } = await openFile(path.join(site, 'lessons/02-simplified-self-attention.html'), fromDisk);
   assert.equal((await texts(page, '#z-vector .num')).join(', '), BOOK_Z2);
   await act(page, () => page.selectOption('#query', '4'));
-  const requests = (await page.evaluate(() => AttnEngine.recentRequests())).map((t) => JSON.parse(t));
+  const requests = (await page.evaluate(() => AttnTest.recentRequests())).map((t) => JSON.parse(t));
   const res = run(requests.filter((r) => r.mechanism === 'simplified').pop());
   assert.equal((await texts(page, '#z-vector .num')).join(', '), res.context_vecs[4].map((x) => fmt(x)).join(', '));
   assert.deepEqual(problems, []);
@@ -117,7 +117,7 @@ test('a single-file lesson follows the learner\'s changes and URL parameters', a
   page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
   await page.goto(`${pathToFileURL(file).href}#d_out=3`);
   await settled(page);
-  const last = async () => (await page.evaluate(() => AttnEngine.recentRequests())).map((t) => JSON.parse(t)).filter((r) => r.mechanism === 'self_attention').pop();
+  const last = async () => (await page.evaluate(() => AttnTest.recentRequests())).map((t) => JSON.parse(t)).filter((r) => r.mechanism === 'self_attention').pop();
   assert.equal((await last()).d_out, 3);
   await act(page, () => page.$eval('#d_out', (el) => { el.value = '5'; el.dispatchEvent(new Event('input', { bubbles: true })); }));
   const req = await last();

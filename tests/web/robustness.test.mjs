@@ -331,11 +331,11 @@ for (const name of LESSONS) {
     const spec = SPEC[name];
     const before = spec ? await agrees(page, name) : null;
     const runs = Number(await page.evaluate(() => document.body.dataset.runs));
-    assert.equal(await page.evaluate(() => AttnEngine.generation()), 1);
-    await page.evaluate(() => AttnEngine.abortForTest());
+    assert.equal(await page.evaluate(() => AttnTest.generation()), 1);
+    await page.evaluate(() => AttnTest.abortForTest());
     await page.waitForFunction(() => document.body.dataset.engine === 'restored', null, { timeout: 15000 });
     await settled(page, runs + 1);
-    assert.equal(await page.evaluate(() => AttnEngine.generation()), 2, 'the module was not re-created');
+    assert.equal(await page.evaluate(() => AttnTest.generation()), 2, 'the module was not re-created');
     assert.ok(await visible(page, '#engine-status'));
     const said = await page.textContent('#engine-status');
     assert.match(said, /The attention core stopped unexpectedly and was restarted/);

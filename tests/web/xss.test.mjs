@@ -143,7 +143,7 @@ async function stillComputes(page, name) {
 
 /** The core's tokens of a sentence, as far as a lesson draws them (its display limit). */
 async function coreTokens(page, sentence) {
-  const limit = await page.evaluate(() => AttnUI.DISPLAY_LIMIT);
+  const limit = await page.evaluate(() => AttnTest.DISPLAY_LIMIT);
   return run({ mechanism: 'embed', text: sentence, d_in: 3, seed: 123 }).tokens.slice(0, limit);
 }
 
@@ -235,11 +235,11 @@ async function typeEverywhere(page, problems, name) {
 
 // ---- the URL ----------------------------------------------------------------------------------
 
-/** The lesson's state schema, read from its AttnState.create call: [{ key, type, free }]. */
+/** The lesson's state schema, read from its createState call (state.js's create): [{ key, type, free }]. */
 function schemaOf(name) {
   const source = fs.readFileSync(path.join(root, 'web/lessons', `${name}.js`), 'utf8');
-  const block = source.match(/AttnState\.create\(\{\n([\s\S]*?)\n\s*\}\);/);
-  assert.ok(block, `${name}: no AttnState.create({ … }) found`);
+  const block = source.match(/createState\(\{\n([\s\S]*?)\n\s*\}\);/);
+  assert.ok(block, `${name}: no createState({ … }) found`);
   const keys = [...block[1].matchAll(/^\s*(\w+): \{ type: '(\w+)'(.*)$/gm)].map(([, key, type, rest]) => ({ key, type, free: type === 'string' && !/pattern:/.test(rest) }));
   assert.ok(keys.length >= 4, `${name}: the schema was not read (${keys.map((k) => k.key)})`);
   return keys;
@@ -307,7 +307,7 @@ async function snippetIsSafe(page, where) {
       tags: all.map((el) => el.localName).sort(),
       handlers: all.flatMap((el) => [...el.attributes].filter((a) => /^on/i.test(a.name)).map((a) => a.name)),
       src: doc.querySelector('iframe')?.getAttribute('src'),
-      expected: AttnEmbed.embedUrl(),
+      expected: AttnTest.embedUrl(),
     };
   }, snippet);
   assert.deepEqual(parsed.tags, ['iframe', 'script'], `${where}: the snippet is not one frame and one script: ${snippet}`);

@@ -1,131 +1,144 @@
 // Lesson 4: causal attention (the core's `causal`): the mask, both routes and their difference,
 // dropout with its 1/(1−p) scaling, training and evaluation modes.
-(function () {
-  'use strict';
-  var R = AttnRender, UI = AttnUI, $ = UI.byId;
+import { create as createState } from '../js/state.js';
+import { run } from '../js/engine/page.js';
+import { book } from '../js/data.js';
+import { EDITS_MAX, SEED_MAX, SENTENCE_MAX } from '../js/limits.js';
+import { el, clear, byId as $ } from '../js/render/dom.js';
+import { fmt } from '../js/render/format.js';
+import { heatmap } from '../js/render/heatmap.js';
+import { matrix } from '../js/render/matrix.js';
+import { tex } from '../js/render/tex.js';
+import { start } from '../js/ui/lesson.js';
+import { DROPOUT_ONE_WHY, bind, bindRadios, dropoutFromLink, sentenceForm } from '../js/ui/controls.js';
+import { isolate, showError, showErrorByField } from '../js/ui/messages.js';
+import { embeddings, embeddingTable } from '../js/ui/embeddings.js';
+import { runner, step as stepOf } from '../js/ui/runner.js';
+import { createStepper } from '../js/ui/stepper.js';
 
-  var state = AttnState.create({
-    sentence: { type: 'string', default: AttnBook.tokens.join(' '), maxLength: 4000 },
-    seed: { type: 'int', default: 123, min: 0, max: 4294967295 },
-    emb: { type: 'string', default: '', maxLength: 8000 },
-    w: { type: 'enum', default: 'book', values: ['book', 'seed'] },
-    wseed: { type: 'int', default: 123, min: 0, max: 4294967295 },
-    d_out: { type: 'int', default: 2, min: 1, max: 8 },
-    p: { type: 'number', default: 0, min: 0, max: 1 },
-    train: { type: 'bool', default: true },
-    step: { type: 'string', default: 'attn_weights', maxLength: 60, pattern: /^[a-z0-9_.]+$/ },
-  });
-  UI.start(state);
-  // The slider may reach 1, to let the core say why it refuses it; a link asking for it falls back.
-  if (state.get('p') >= 1) {
-    UI.notice('Ignored p = 1 from the link: the core refuses a dropout rate of 1 (every weight would be dropped); using 0.');
-    state.set({ p: 0 });
-  }
-  UI.sentenceForm(state);
-  UI.bind(state, 'seed', $('seed'));
-  UI.bind(state, 'wseed', $('wseed'));
-  UI.bind(state, 'd_out', $('d_out'));
-  UI.bind(state, 'p', $('p'), function (p) { return p.toFixed(2); });
-  UI.bindRadios(state, 'w', $('weights-source'));
-  UI.bindRadios(state, 'train', $('mode'));
+const state = createState({
+  sentence: { type: 'string', default: book.tokens.join(' '), maxLength: SENTENCE_MAX },
+  seed: { type: 'int', default: 123, min: 0, max: SEED_MAX },
+  emb: { type: 'string', default: '', maxLength: EDITS_MAX },
+  w: { type: 'enum', default: 'book', values: ['book', 'seed'] },
+  wseed: { type: 'int', default: 123, min: 0, max: SEED_MAX },
+  d_out: { type: 'int', default: 2, min: 1, max: 8 },
+  p: { type: 'number', default: 0, min: 0, max: 1 },
+  train: { type: 'bool', default: true },
+  step: { type: 'string', default: 'attn_weights', maxLength: 60, pattern: /^[a-z0-9_.]+$/ },
+});
+start(state);
+dropoutFromLink(state);
+sentenceForm(state);
+bind(state, 'seed', $('seed'));
+bind(state, 'wseed', $('wseed'));
+bind(state, 'd_out', $('d_out'));
+bind(state, 'p', $('p'), (p) => p.toFixed(2));
+bindRadios(state, 'w', $('weights-source'));
+bindRadios(state, 'train', $('mode'));
 
-  // What p = 1 would mean: the core refuses it, and the page says why next to the slider.
-  var P_ONE = 'With p = 1 every weight would be dropped, and the survivors (none) scaled by 1/(1 − p) = 1/0: nothing would reach the context vectors.';
+/** @type {string[]} */
+let tokens = [];
+const dims = (/** @type {number} */ n) => Array.from({ length: n }, (_, i) => `d${i + 1}`);
+/** @type {Record<string, { fn: string, hl?: RegExp }[]>} */
+const CODE = {
+  mask: [{ fn: 'causal_attention' }, { fn: 'causal_mask', hl: /mask\(i, j\)/ }],
+  attn_weights_unmasked: [{ fn: 'causal_attention' }, { fn: 'softmax_rows', hl: /exp|\/=/ }],
+  attn_weights_masked_zero: [{ fn: 'causal_attention' }, { fn: 'zero_masked', hl: /\*=/ }],
+  attn_weights_renormalized: [{ fn: 'causal_attention' }, { fn: 'sum_normalize_rows', hl: /weights\(i, j\)/ }],
+  attn_scores_masked: [{ fn: 'attend', hl: /attn_scores_masked =/ }, { fn: 'fill_masked', hl: /neg_inf/ }],
+  attn_weights: [{ fn: 'attend', hl: /attn_weights = softmax/ }, { fn: 'softmax_rows', hl: /exp|\/=/ }],
+  dropout_mask: [{ fn: 'causal_attention', hl: /keep_mask/ }, { fn: 'draw_keep_mask', hl: /uniform/ }],
+  attn_weights_dropped: [{ fn: 'attend', hl: /apply_dropout|used_weights =/ }, { fn: 'apply_dropout', hl: /keep_scale/ }],
+  context_vecs: [{ fn: 'attend', hl: /context_vecs =/ }],
+};
+const stepper = createStepper($('stepper'), {
+  onSelect: (name) => state.set({ step: name }),
+  view: (step) => {
+    const square = step.shape[1] === tokens.length && /^(attn_|mask|dropout)/.test(step.name);
+    const role = /** @type {Record<string, string>} */ ({ queries: 'q', keys: 'k', values: 'v', inputs: 'x' })[step.name];
+    return { rowLabels: tokens, colLabels: square ? tokens : dims(step.shape[1]), heat: square, role, nullText: '−∞' };
+  },
+  code: (step) => {
+    if (CODE[step.name]) return CODE[step.name];
+    if (/^(queries|keys|values)$/.test(step.name)) return [{ fn: 'head_attention' }, { fn: 'project', hl: /matmul/ }];
+    if (/^attn_scores/.test(step.name)) return [{ fn: 'attend' }];
+    return [{ fn: 'causal_attention' }];
+  },
+});
 
-  var tokens = [];
-  var dims = function (n) { var a = []; for (var i = 0; i < n; i++) a.push('d' + (i + 1)); return a; };
-  var CODE = {
-    mask: [{ fn: 'causal_attention' }, { fn: 'causal_mask', hl: /mask\(i, j\)/ }],
-    attn_weights_unmasked: [{ fn: 'causal_attention' }, { fn: 'softmax_rows', hl: /exp|\/=/ }],
-    attn_weights_masked_zero: [{ fn: 'causal_attention' }, { fn: 'zero_masked', hl: /\*=/ }],
-    attn_weights_renormalized: [{ fn: 'causal_attention' }, { fn: 'sum_normalize_rows', hl: /weights\(i, j\)/ }],
-    attn_scores_masked: [{ fn: 'attend', hl: /attn_scores_masked =/ }, { fn: 'fill_masked', hl: /neg_inf/ }],
-    attn_weights: [{ fn: 'attend', hl: /attn_weights = softmax/ }, { fn: 'softmax_rows', hl: /exp|\/=/ }],
-    dropout_mask: [{ fn: 'causal_attention', hl: /keep_mask/ }, { fn: 'draw_keep_mask', hl: /uniform/ }],
-    attn_weights_dropped: [{ fn: 'attend', hl: /apply_dropout|used_weights =/ }, { fn: 'apply_dropout', hl: /keep_scale/ }],
-    context_vecs: [{ fn: 'attend', hl: /context_vecs =/ }],
-  };
-  var stepper = AttnStepper.create($('stepper'), {
-    onSelect: function (name) { state.set({ step: name }); },
-    view: function (step) {
-      var square = step.shape[1] === tokens.length && /^(attn_|mask|dropout)/.test(step.name);
-      var role = { queries: 'q', keys: 'k', values: 'v', inputs: 'x' }[step.name];
-      return { rowLabels: tokens, colLabels: square ? tokens : dims(step.shape[1]), heat: square, role: role, nullText: '−∞' };
-    },
-    code: function (step) {
-      if (CODE[step.name]) return CODE[step.name];
-      if (/^(queries|keys|values)$/.test(step.name)) return [{ fn: 'head_attention' }, { fn: 'project', hl: /matmul/ }];
-      if (/^attn_scores/.test(step.name)) return [{ fn: 'attend' }];
-      return [{ fn: 'causal_attention' }];
-    },
-  });
+/** @param {import('../js/ui/embeddings.js').Embeddings} data */
+function request(data) {
+  const d_out = state.get('d_out'), p = state.get('p'), usesBook = state.get('w') === 'book';
+  /** @type {Record<string, unknown>} */
+  const req = { mechanism: 'causal', inputs: data.inputs, d_out, seed: state.get('wseed'), dropout: p, training: state.get('train'), steps: true };
+  if (usesBook && d_out === 2) req.weights = book.causal;
+  // The book's own keep mask (PyTorch's generator cannot be reproduced) for its p = 0.5 example.
+  if (usesBook && p === book.causal_dropout.p && data.inputs.length === book.causal_dropout.mask.length) req.dropout_mask = book.causal_dropout.mask;
+  return req;
+}
 
-  function request(data) {
-    var d_out = state.get('d_out'), p = state.get('p'), book = state.get('w') === 'book';
-    var req = { mechanism: 'causal', inputs: data.inputs, d_out: d_out, seed: state.get('wseed'), dropout: p, training: state.get('train'), steps: true };
-    if (book && d_out === 2) req.weights = AttnBook.causal;
-    // The book's own keep mask (PyTorch's generator cannot be reproduced) for its p = 0.5 example.
-    if (book && p === AttnBook.causal_dropout.p && data.inputs.length === AttnBook.causal_dropout.mask.length) req.dropout_mask = AttnBook.causal_dropout.mask;
-    return req;
-  }
+/** @param {string} id @param {unknown} value @param {string} caption @param {import('../js/render/heatmap.js').HeatmapOptions} [extra] */
+function heat(id, value, caption, extra) {
+  heatmap($(id), value, { rowLabels: tokens, colLabels: tokens, rowTitle: 'query', colTitle: 'key', caption, ...extra });
+}
 
-  function heat(id, value, caption, extra) {
-    R.heatmap($(id), value, Object.assign({ rowLabels: tokens, colLabels: tokens, rowTitle: 'query', colTitle: 'key', caption: caption }, extra || {}));
-  }
+/** @param {import('../js/ui/embeddings.js').Embeddings} data @param {Record<string, unknown>} req @param {Record<string, any>} res */
+function draw(data, req, res) {
+  tokens = data.tokens;
+  embeddingTable($('embedding-table'), state, data);
+  const note = $('weights-note');
+  note.hidden = !(state.get('w') === 'book' && state.get('d_out') !== 2);
+  note.textContent = note.hidden ? '' : `The book's weights are 3×2, so with d_out = ${state.get('d_out')} the weights are drawn from the seed instead.`;
 
-  function draw(data, req, res) {
-    tokens = data.tokens;
-    UI.embeddingTable($('embedding-table'), state, data);
-    var note = $('weights-note');
-    note.hidden = !(state.get('w') === 'book' && state.get('d_out') !== 2);
-    note.textContent = note.hidden ? '' : 'The book\'s weights are 3×2, so with d_out = ' + state.get('d_out') + ' the weights are drawn from the seed instead.';
+  heat('route-a-zero', stepOf(res, 'attn_weights_masked_zero'), '(a) softmax, then future zeroed');
+  heat('route-a', stepOf(res, 'attn_weights_renormalized'), '(a) rows renormalised', { range: [0, 1] });
+  heat('route-b-scores', stepOf(res, 'attn_scores_masked'), '(b) scaled scores with −∞ above the diagonal');
+  heat('route-b', stepOf(res, 'attn_weights'), '(b) softmax of the masked scores', { range: [0, 1] });
+  clear($('routes-diff'));
+  $('routes-diff').appendChild(el('span', { text: 'Largest difference between the two routes (routes_max_abs_diff): ' }));
+  $('routes-diff').appendChild(el('strong', { class: 'num', text: res.routes_max_abs_diff.toExponential(2) }));
 
-    heat('route-a-zero', UI.step(res, 'attn_weights_masked_zero'), '(a) softmax, then future zeroed');
-    heat('route-a', UI.step(res, 'attn_weights_renormalized'), '(a) rows renormalised', { range: [0, 1] });
-    heat('route-b-scores', UI.step(res, 'attn_scores_masked'), '(b) scaled scores with −∞ above the diagonal');
-    heat('route-b', UI.step(res, 'attn_weights'), '(b) softmax of the masked scores', { range: [0, 1] });
-    R.clear($('routes-diff'));
-    $('routes-diff').appendChild(R.el('span', { text: 'Largest difference between the two routes (routes_max_abs_diff): ' }));
-    $('routes-diff').appendChild(R.el('strong', { class: 'num', text: res.routes_max_abs_diff.toExponential(2) }));
-
-    var p = state.get('p');
-    R.tex($('keep-scale'), '\\text{kept weights} \\times \\frac{1}{1-p} = \\frac{1}{1-' + p.toFixed(2) + '}', true);
-    var dropped = UI.step(res, 'attn_weights_dropped'), mask = UI.step(res, 'dropout_mask');
-    var status = $('dropout-status');
-    R.clear(status);
-    if (dropped) {
-      var weights = UI.step(res, 'attn_weights'), example = null;
-      mask.forEach(function (row, i) { row.forEach(function (keep, j) { if (!example && keep === 1 && j <= i && i > 0) example = [i, j]; }); });
-      status.appendChild(document.createTextNode('Dropout is acting' + (req.dropout_mask ? ' with the book\'s own keep mask (p = 0.5, six tokens)' : '') + '. '));
-      if (example) {
-        status.appendChild(document.createTextNode('For example, the weight of “' + UI.isolate(tokens[example[0]]) + '” on “' + UI.isolate(tokens[example[1]]) + '” was kept: '));
-        status.appendChild(R.el('strong', { class: 'num', text: R.fmt(weights[example[0]][example[1]]) + ' → ' + R.fmt(dropped[example[0]][example[1]]) }));
-        status.appendChild(document.createTextNode(' after scaling. Rows of the dropped-out weights no longer add up to 1.'));
-      }
-      heat('dropout-mask', mask, 'Keep mask (1 = kept)', { range: [0, 1] });
-      heat('dropped', dropped, 'Weights after dropout');
-    } else {
-      status.textContent = state.get('train') ? 'With p = 0 nothing is dropped: the weights pass through unchanged.' : 'Evaluation mode: dropout is switched off, whatever p is, and the weights pass through unchanged.';
-      R.clear($('dropout-mask'));
-      R.clear($('dropped'));
+  const p = state.get('p');
+  tex($('keep-scale'), `\\text{kept weights} \\times \\frac{1}{1-p} = \\frac{1}{1-${p.toFixed(2)}}`, true);
+  /** @type {number[][] | undefined} */
+  const dropped = stepOf(res, 'attn_weights_dropped');
+  /** @type {number[][]} */
+  const mask = stepOf(res, 'dropout_mask');
+  const status = clear($('dropout-status'));
+  if (dropped) {
+    /** @type {number[][]} */
+    const weights = stepOf(res, 'attn_weights');
+    /** @type {[number, number] | null} */
+    let example = null;
+    mask.forEach((row, i) => row.forEach((keep, j) => { if (!example && keep === 1 && j <= i && i > 0) example = [i, j]; }));
+    status.appendChild(document.createTextNode(`Dropout is acting${req.dropout_mask ? ' with the book\'s own keep mask (p = 0.5, six tokens)' : ''}. `));
+    const [qi, kj] = example || [-1, -1];
+    if (example) {
+      status.appendChild(document.createTextNode(`For example, the weight of “${isolate(tokens[qi])}” on “${isolate(tokens[kj])}” was kept: `));
+      status.appendChild(el('strong', { class: 'num', text: `${fmt(weights[qi][kj])} → ${fmt(dropped[qi][kj])}` }));
+      status.appendChild(document.createTextNode(' after scaling. Rows of the dropped-out weights no longer add up to 1.'));
     }
-    R.matrix($('context-matrix'), res.context_vecs, { caption: 'Context vectors Z', rowLabels: tokens, colLabels: dims(res.context_vecs[0].length), role: 'v' });
-    stepper.update(res.steps, state.get('step'));
+    heat('dropout-mask', mask, 'Keep mask (1 = kept)', { range: [0, 1] });
+    heat('dropped', dropped, 'Weights after dropout');
+  } else {
+    status.textContent = state.get('train') ? 'With p = 0 nothing is dropped: the weights pass through unchanged.' : 'Evaluation mode: dropout is switched off, whatever p is, and the weights pass through unchanged.';
+    clear($('dropout-mask'));
+    clear($('dropped'));
   }
+  matrix($('context-matrix'), res.context_vecs, { caption: 'Context vectors Z', rowLabels: tokens, colLabels: dims(res.context_vecs[0].length), role: 'v' });
+  stepper.update(res.steps, state.get('step'));
+}
 
-  UI.runner(state, function (current) {
-    return UI.embeddings(state, 3).then(function (data) {
-      if (!current()) return;
-      if (data.error) { UI.showError($('sentence-error'), data.error); return false; }
-      var req = request(data);
-      return AttnEngine.run(req).then(function (res) {
-        if (!current()) return;
-        var dropout = res.error && /^dropout\b/.test(res.error.message);
-        UI.showError($('p-error'), dropout ? res.error : null, { why: P_ONE });
-        UI.showError($('sentence-error'), res.error && !dropout ? res.error : null);
-        if (res.error) return false;
-        draw(data, req, res);
-      });
-    });
-  })();
-})();
+runner(state, (current) => embeddings(state, 3).then((data) => {
+  if (!current()) return;
+  if ('error' in data) { showError($('sentence-error'), data.error); return false; }
+  const req = request(data);
+  return run(req).then((res) => {
+    if (!current()) return;
+    // an error about the dropout rate goes next to its slider (the core's field: "/dropout")
+    showErrorByField(res.error, [{ box: $('p-error'), fields: ['/dropout'], why: DROPOUT_ONE_WHY }], $('sentence-error'));
+    if (res.error) return false;
+    draw(data, req, res);
+  });
+}))();

@@ -1,0 +1,31 @@
+// What every lesson page does first, and the one test hook of the site.
+import { typeset } from '../render/tex.js';
+import { build } from '../data.js';
+import { DISPLAY_LIMIT } from '../limits.js';
+import { abortForTest, generations, recentRequests } from '../engine/page.js';
+import { notice } from './messages.js';
+import { embedUrl, startEmbed } from './embed.js';
+
+/**
+ * Starts a lesson page: typesets its formulas, shows the state's notices (bad URL parameters) in
+ * #notices and the build stamp, and applies the embedding parameters (ui/embed.js).
+ * @param {import('../state.js').State} state
+ */
+export function start(state) {
+  typeset(document);
+  state.notices().forEach(notice);
+  const stamp = document.getElementById('build-stamp');
+  if (stamp) stamp.textContent = `v${build.version} · ${build.commit}`;
+  startEmbed();
+  exposeTestHook();
+}
+
+/**
+ * window.AttnTest: what the browser tests (tests/web) read of a page beyond its DOM, and nothing
+ * else: the requests sent to the core (to replay a view), how many modules the page created, a way
+ * to make the core abort as a C++ bug would, the display limit, and the embed address of the view.
+ * It is the only global a bundle makes; it changes nothing the learner sees.
+ */
+function exposeTestHook() {
+  window.AttnTest = Object.freeze({ recentRequests, generation: generations, abortForTest, DISPLAY_LIMIT, embedUrl });
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Assembles the static site build/site/ from web/, the wasm module (build/wasm/dist/), KaTeX
-// (from node_modules, never a CDN) and excerpts of the C++ core extracted from core/src/*.cpp,
+// Assembles the static site build/site/ from web/, the wasm module (build/wasm/dist/), KaTeX's
+// stylesheet and fonts (from node_modules, never a CDN; the formulas are typeset here, by
+// tools/tex.mjs, so no page loads KaTeX's script) and excerpts of the C++ core extracted from core/src/*.cpp,
 // so that the code a lesson shows beside the math is the code that runs.
 //   - The page code (ES modules in web/js and web/lessons) is bundled by esbuild into ONE classic
 //     script per page (IIFE): site/lessons/<lesson>.js from web/lessons/<lesson>.js, and
@@ -19,6 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { FormulaStyles, typesetPage } from './tex.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // ATTN_SITE puts the site elsewhere (default build/site), so two builds can live side by side.
@@ -158,9 +160,10 @@ const notCopied = ['web/js', 'web/partials', 'web/types', 'web/package.json'].ma
 copyDir(path.join(root, 'web'), site, (f) => !notCopied.includes(f) &&
   !(path.dirname(f) === path.join(root, 'web/lessons') && f.endsWith('.js')));
 copyDir(dist, path.join(site, 'wasm'), (f) => fs.statSync(f).isDirectory() || /attention_core\.(js|wasm|single\.js)$/.test(f));
+// Formulas are typeset here, at build time (tools/tex.mjs): the pages need KaTeX's stylesheet and
+// fonts, not its script.
 const katexOut = path.join(site, 'vendor/katex');
 fs.mkdirSync(katexOut, { recursive: true });
-fs.copyFileSync(path.join(katexDist, 'katex.min.js'), path.join(katexOut, 'katex.min.js'));
 fs.copyFileSync(path.join(katexDist, 'katex.min.css'), path.join(katexOut, 'katex.min.css'));
 copyDir(path.join(katexDist, 'fonts'), path.join(katexOut, 'fonts'), (f) => /\.(woff2|woff|ttf)$/.test(f));
 const katexLicense = path.join(root, 'node_modules/katex/LICENSE');
@@ -237,16 +240,29 @@ function expandPartials(html, base, page) {
   });
 }
 
-let pages = 0;
+let pages = 0, formulas = 0;
+const formulaStyles = new FormulaStyles();
 for (const [dir, base] of [[site, ''], [path.join(site, 'lessons'), '../']]) {
   for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.html'))) {
     const file = path.join(dir, f);
     const page = base === '' ? f : `lessons/${f}`;
-    const html = expandPartials(fs.readFileSync(file, 'utf8'), base, page)
+    let html = expandPartials(fs.readFileSync(file, 'utf8'), base, page)
       .replaceAll('{{version}}', info.version).replaceAll('{{commit}}', info.commit);
     if (/<!-- partial:|\{\{[a-z0-9-]+(?:\|[^}]*)?\}\}/.test(html)) fail(`${page}: a partial marker or {{…}} was left unfilled`);
+    const typeset = {};
+    try {
+      html = typesetPage(html, page, formulaStyles, typeset);
+    } catch (e) {
+      fail(e.message);
+    }
+    if (/\sdata-tex=/.test(html)) fail(`${page}: a data-tex element is not empty, so it was not typeset`);
+    formulas += typeset.formulas;
+    // the formulas' positions (KaTeX's inline styles, made classes) beside KaTeX's own stylesheet
+    html = html.replace(/<link rel="stylesheet" href="([^"]*)katex\.min\.css">/,
+      (link, folder) => `${link}\n<link rel="stylesheet" href="${folder}formulas.css">`);
     fs.writeFileSync(file, html);
     pages++;
   }
 }
-console.log(`build-web: ${pages} pages, ${Object.keys(entryPoints).length} bundles, ${Object.keys(excerpts).length} C++ excerpts, v${info.version} (${info.commit}) -> ${path.relative(root, site)}`);
+fs.writeFileSync(path.join(katexOut, 'formulas.css'), formulaStyles.css());
+console.log(`build-web: ${pages} pages, ${formulas} formulas, ${Object.keys(entryPoints).length} bundles, ${Object.keys(excerpts).length} C++ excerpts, v${info.version} (${info.commit}) -> ${path.relative(root, site)}`);

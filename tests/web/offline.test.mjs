@@ -154,7 +154,7 @@ test('the site zip unpacks to a site that works from disk', async () => {
   assert.ok(fs.existsSync(zipFile), `${path.relative(root, zipFile)} is missing: run bash tools/export`);
   const files = readZip(zipFile);
   for (const need of ['attention-lab/index.html', 'attention-lab/README.txt', 'attention-lab/wasm/attention_core.single.js',
-    'attention-lab/wasm/attention_core.wasm', 'attention-lab/vendor/katex/katex.min.js', ...LESSONS.map((n) => `attention-lab/lessons/${n}.html`)]) {
+    'attention-lab/wasm/attention_core.wasm', 'attention-lab/vendor/katex/katex.min.css', ...LESSONS.map((n) => `attention-lab/lessons/${n}.html`)]) {
     assert.ok(files.has(need), `the zip has no ${need}`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attn-zip-'));

@@ -8,7 +8,6 @@ import { el, clear, byId as $ } from '../js/render/dom.js';
 import { fmt } from '../js/render/format.js';
 import { heatmap } from '../js/render/heatmap.js';
 import { matrix } from '../js/render/matrix.js';
-import { tex } from '../js/render/tex.js';
 import { start } from '../js/ui/lesson.js';
 import { DROPOUT_ONE_WHY, bind, bindRadios, dropoutFromLink, sentenceForm } from '../js/ui/controls.js';
 import { isolate, showError, showErrorByField } from '../js/ui/messages.js';
@@ -100,7 +99,7 @@ function draw(data, req, res) {
   $('routes-diff').appendChild(el('strong', { class: 'num', text: res.routes_max_abs_diff.toExponential(2) }));
 
   const p = state.get('p');
-  tex($('keep-scale'), `\\text{kept weights} \\times \\frac{1}{1-p} = \\frac{1}{1-${p.toFixed(2)}}`, true);
+  $('keep-scale').textContent = `Here p = ${p.toFixed(2)}: each kept weight is multiplied by 1/(1 − ${p.toFixed(2)}).`;
   /** @type {number[][] | undefined} */
   const dropped = stepOf(res, 'attn_weights_dropped');
   /** @type {number[][]} */

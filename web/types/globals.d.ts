@@ -1,12 +1,7 @@
 // What the page code meets that is not one of its modules: the scripts the page loads beside its
-// bundle (KaTeX, the Emscripten factory of the wasm core), the data tools/build-web.mjs generates at
+// bundle (the Emscripten factory of the wasm core), the data tools/build-web.mjs generates at
 // build time (bundled in as the virtual modules 'attn:book' and 'attn:generated'), and the worker
 // globals this lib setting lacks. Read by tsc only (tsconfig.json); nothing here is emitted.
-
-/** KaTeX (vendor/katex/katex.min.js, a classic script before the bundle). */
-declare const katex: {
-  render(source: string, node: Element, options: { displayMode: boolean; throwOnError: boolean; output: string }): void;
-} | undefined;
 
 /** The raw Emscripten module: only web/js/engine/ may hold one. */
 interface AttnRawCore {

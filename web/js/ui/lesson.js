@@ -1,5 +1,4 @@
 // What every lesson page does first, and the one test hook of the site.
-import { typeset } from '../render/tex.js';
 import { build } from '../data.js';
 import { DISPLAY_LIMIT } from '../limits.js';
 import { abortForTest, generations, recentRequests } from '../engine/page.js';
@@ -7,12 +6,11 @@ import { notice } from './messages.js';
 import { embedUrl, startEmbed } from './embed.js';
 
 /**
- * Starts a lesson page: typesets its formulas, shows the state's notices (bad URL parameters) in
+ * Starts a lesson page: shows the state's notices (bad URL parameters) in
  * #notices and the build stamp, and applies the embedding parameters (ui/embed.js).
  * @param {import('../state.js').State} state
  */
 export function start(state) {
-  typeset(document);
   state.notices().forEach(notice);
   const stamp = document.getElementById('build-stamp');
   if (stamp) stamp.textContent = `v${build.version} · ${build.commit}`;

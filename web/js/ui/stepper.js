@@ -6,7 +6,6 @@ import { el, clear } from '../render/dom.js';
 import { shapeText } from '../render/format.js';
 import { matrix } from '../render/matrix.js';
 import { code as showCode } from '../render/code.js';
-import { typeset } from '../render/tex.js';
 import { code } from '../data.js';
 
 /** One intermediate of a core response. @typedef {{ name: string, shape: number[], value: any }} Step */
@@ -100,10 +99,8 @@ export function createStepper(root, opts) {
     shape.textContent = `shape ${shapeText(step.shape)}`;
     clear(note);
     const n = notes[step.name] || notes[step.name.replace(/^head_\d+\./, '')];
-    if (n) {
-      n.childNodes.forEach((c) => note.appendChild(c.cloneNode(true)));
-      typeset(note);
-    }
+    // the notes' formulas were typeset at build time, so copies of them are typeset too
+    if (n) n.childNodes.forEach((c) => note.appendChild(c.cloneNode(true)));
     matrix(value, step.value, { heat: true, ...(opts.view ? opts.view(step) : {}) });
     clear(codeBox);
     (opts.code ? opts.code(step) : []).forEach((c) => {

@@ -83,6 +83,15 @@ const std::set<std::string> documented_codes{"parse_error", "missing_field", "wr
                                              "unknown_field", "ragged", "empty", "shape_mismatch", "not_finite",
                                              "bad_value", "too_large", "internal"};
 
+/// RFC 6901: empty, or "/" then reference tokens in which "~" is only ever followed by 0 or 1.
+bool is_json_pointer(const std::string& pointer) {
+  if (pointer.empty()) return true;
+  if (pointer.front() != '/') return false;
+  for (std::size_t i = 0; i < pointer.size(); ++i)
+    if (pointer[i] == '~' && (i + 1 == pointer.size() || (pointer[i + 1] != '0' && pointer[i + 1] != '1'))) return false;
+  return true;
+}
+
 /// A bad request's reply: only {"error": {"code", "message"}}, a documented code, a short non-empty message.
 json error_of(const std::string& request_text) {
   const std::string response = api::handle_request(request_text);
@@ -92,9 +101,13 @@ json error_of(const std::string& request_text) {
   REQUIRE(parsed.size() == 1);
   const json& error = parsed.at("error");
   REQUIRE(error.is_object());
-  REQUIRE(error.size() == 2);
   REQUIRE(error.at("code").is_string());
   REQUIRE(error.at("message").is_string());
+  REQUIRE(error.size() == (error.contains("field") ? 3 : 2));
+  if (error.contains("field")) {
+    REQUIRE(error["field"].is_string());
+    CHECK(is_json_pointer(error["field"]));
+  }
   CHECK(documented_codes.count(error["code"].get<std::string>()) == 1);
   const std::string message = error["message"];
   CHECK(message.size() >= 12);   // a sentence, not a bare code
@@ -113,6 +126,7 @@ struct Case {
   std::string request;
   std::string code;
   std::vector<std::string> message_has;
+  std::string field;  ///< the JSON Pointer the error must carry; "" when it must carry none
 };
 
 void check_table(const std::vector<Case>& cases) {
@@ -120,6 +134,15 @@ void check_table(const std::vector<Case>& cases) {
     INFO(c.what << ": " << c.request.substr(0, 200));
     const json error = error_of(c.request);
     CHECK(error["code"] == c.code);
+    if (c.field.empty()) {
+      CHECK_FALSE(error.contains("field"));
+    } else {
+      CHECK(error.value("field", std::string()) == c.field);
+      // It points into this request: at the value at fault or, when that is missing, where it belongs.
+      const json request = json::parse(c.request, nullptr, false);
+      const json::json_pointer pointer(c.field);
+      CHECK((request.contains(pointer) || (c.code == "missing_field" && request.contains(pointer.parent_pointer()))));
+    }
     for (const std::string& words : c.message_has) {
       INFO("message: " << error["message"].get<std::string>());
       CHECK(error["message"].get<std::string>().find(words) != std::string::npos);
@@ -156,108 +179,108 @@ std::string ok_response_of(const std::string& request_text) {
 
 TEST_CASE("text that is not one JSON object is a parse_error", "[errors]") {
   check_table({
-      {"empty text", "", "parse_error", {"empty", "mechanism"}},
-      {"only white space", " \n\t ", "parse_error", {"empty"}},
-      {"cut off", R"({"mechanism":"simplified","inputs":[[1,2])", "parse_error", {"not valid JSON", "column"}},
-      {"trailing comma", R"({"mechanism":"simplified","inputs":[[1]],})", "parse_error", {"not valid JSON"}},
-      {"text after the object", R"({"mechanism":"simplified","inputs":[[1]]} and more)", "parse_error", {"not valid JSON"}},
-      {"single quotes", R"({'mechanism':'simplified'})", "parse_error", {"not valid JSON"}},
-      {"a comment", R"({"mechanism":"simplified" /* hi */,"inputs":[[1]]})", "parse_error", {"not valid JSON"}},
-      {"a list", "[1,2]", "parse_error", {"one JSON object", "a list"}},
-      {"a string", R"("simplified")", "parse_error", {"one JSON object", "a string"}},
-      {"null", "null", "parse_error", {"one JSON object", "null"}},
-      {"a number", "42", "parse_error", {"one JSON object"}},
-      {"NaN literal", R"({"mechanism":"simplified","inputs":[[NaN]]})", "parse_error", {"no NaN or Infinity"}},
-      {"Infinity literal", R"({"mechanism":"simplified","inputs":[[Infinity]]})", "parse_error", {"no NaN or Infinity"}},
-      {"invalid UTF-8 in a string", "{\"mechanism\":\"simpl\xff\xfe\"}", "parse_error", {"not valid JSON"}},
-      {"a NUL byte", std::string("{\"mechanism\":\"simplified\"\0}", 27), "parse_error", {"not valid JSON"}},
+      {"empty text", "", "parse_error", {"empty", "mechanism"}, ""},
+      {"only white space", " \n\t ", "parse_error", {"empty"}, ""},
+      {"cut off", R"({"mechanism":"simplified","inputs":[[1,2])", "parse_error", {"not valid JSON", "column"}, ""},
+      {"trailing comma", R"({"mechanism":"simplified","inputs":[[1]],})", "parse_error", {"not valid JSON"}, ""},
+      {"text after the object", R"({"mechanism":"simplified","inputs":[[1]]} and more)", "parse_error", {"not valid JSON"}, ""},
+      {"single quotes", R"({'mechanism':'simplified'})", "parse_error", {"not valid JSON"}, ""},
+      {"a comment", R"({"mechanism":"simplified" /* hi */,"inputs":[[1]]})", "parse_error", {"not valid JSON"}, ""},
+      {"a list", "[1,2]", "parse_error", {"one JSON object", "a list"}, ""},
+      {"a string", R"("simplified")", "parse_error", {"one JSON object", "a string"}, ""},
+      {"null", "null", "parse_error", {"one JSON object", "null"}, ""},
+      {"a number", "42", "parse_error", {"one JSON object"}, ""},
+      {"NaN literal", R"({"mechanism":"simplified","inputs":[[NaN]]})", "parse_error", {"no NaN or Infinity"}, ""},
+      {"Infinity literal", R"({"mechanism":"simplified","inputs":[[Infinity]]})", "parse_error", {"no NaN or Infinity"}, ""},
+      {"invalid UTF-8 in a string", "{\"mechanism\":\"simpl\xff\xfe\"}", "parse_error", {"not valid JSON"}, ""},
+      {"a NUL byte", std::string("{\"mechanism\":\"simplified\"\0}", 27), "parse_error", {"not valid JSON"}, ""},
   });
 }
 
 TEST_CASE("mechanism: missing, mistyped or unknown", "[errors]") {
   check_table({
-      {"no mechanism", "{}", "missing_field", {"\"mechanism\" is required"}},
-      {"null mechanism", R"({"mechanism":null})", "missing_field", {"mechanism"}},
-      {"a number", R"({"mechanism":7})", "wrong_type", {"mechanism must be a string"}},
-      {"a list", R"({"mechanism":["simplified"]})", "wrong_type", {"mechanism"}},
-      {"unknown", R"({"mechanism":"softmax"})", "unknown_mechanism", {"softmax", "simplified", "multihead"}},
-      {"wrong case", R"({"mechanism":"Simplified"})", "unknown_mechanism", {"choose one of"}},
-      {"empty", R"({"mechanism":""})", "unknown_mechanism", {"choose one of"}},
+      {"no mechanism", "{}", "missing_field", {"\"mechanism\" is required"}, "/mechanism"},
+      {"null mechanism", R"({"mechanism":null})", "missing_field", {"mechanism"}, "/mechanism"},
+      {"a number", R"({"mechanism":7})", "wrong_type", {"mechanism must be a string"}, "/mechanism"},
+      {"a list", R"({"mechanism":["simplified"]})", "wrong_type", {"mechanism"}, "/mechanism"},
+      {"unknown", R"({"mechanism":"softmax"})", "unknown_mechanism", {"softmax", "simplified", "multihead"}, "/mechanism"},
+      {"wrong case", R"({"mechanism":"Simplified"})", "unknown_mechanism", {"choose one of"}, "/mechanism"},
+      {"empty", R"({"mechanism":""})", "unknown_mechanism", {"choose one of"}, "/mechanism"},
   });
 }
 
 TEST_CASE("missing and mistyped fields name the field", "[errors]") {
   check_table({
-      {"no inputs", R"({"mechanism":"simplified"})", "missing_field", {"\"inputs\" is required"}},
-      {"no inputs (causal)", R"({"mechanism":"causal","d_out":2})", "missing_field", {"inputs"}},
-      {"no decoder_state", book_request("additive"), "missing_field", {"decoder_state"}},
-      {"no text or tokens", R"({"mechanism":"embed"})", "missing_field", {"text"}},
-      {"inputs a number", R"({"mechanism":"simplified","inputs":3})", "wrong_type", {"inputs", "list of rows"}},
-      {"inputs an object", R"({"mechanism":"simplified","inputs":{"a":1}})", "wrong_type", {"inputs"}},
-      {"inputs a flat list", R"({"mechanism":"simplified","inputs":[1,2]})", "wrong_type", {"inputs"}},
-      {"a string entry", R"({"mechanism":"simplified","inputs":[[1,"a"]]})", "wrong_type", {"inputs[0][1]", "a string"}},
-      {"a boolean entry", R"({"mechanism":"simplified","inputs":[[1,true]]})", "wrong_type", {"inputs[0][1]", "a boolean"}},
-      {"a nested list entry", R"({"mechanism":"simplified","inputs":[[1,[2]]]})", "wrong_type", {"inputs[0][1]"}},
-      {"a later row not a list", R"({"mechanism":"simplified","inputs":[[1],2]})", "wrong_type", {"inputs[1]"}},
-      {"steps a string", book_request("simplified", R"("steps":"yes")"), "wrong_type", {"steps", "true or false"}},
-      {"scale a number", book_request("self_attention", R"("scale":1)"), "wrong_type", {"scale"}},
-      {"d_out a string", book_request("self_attention", R"("d_out":"4")"), "wrong_type", {"d_out", "whole number"}},
-      {"d_out a fraction", book_request("self_attention", R"("d_out":2.5)"), "wrong_type", {"d_out", "whole number"}},
-      {"num_heads a fraction", book_request("multihead", R"("num_heads":1.5)"), "wrong_type", {"num_heads"}},
-      {"seed a string", book_request("causal", R"("seed":"1")"), "wrong_type", {"seed"}},
-      {"seed a fraction", book_request("causal", R"("seed":1.5)"), "wrong_type", {"seed", "whole number"}},
-      {"dropout a string", book_request("causal", R"("dropout":"0.5")"), "wrong_type", {"dropout"}},
-      {"weights a list", book_request("self_attention", R"("weights":[1])"), "wrong_type", {"weights", "object"}},
-      {"a weight a number", book_request("self_attention", R"("weights":{"W_query":1})"), "wrong_type", {"weights.W_query"}},
-      {"heads not a list", book_request("multihead_wrapper", R"("weights":{"heads":{}})"), "wrong_type", {"weights.heads"}},
-      {"a head not an object", book_request("multihead_wrapper", R"("weights":{"heads":[1]})"), "wrong_type", {"weights.heads[0]"}},
-      {"decoder_state a string", book_request("additive", R"("decoder_state":"x")"), "wrong_type", {"decoder_state"}},
-      {"text a number", R"({"mechanism":"embed","text":5})", "wrong_type", {"text must be a string"}},
-      {"tokens a string", R"({"mechanism":"embed","tokens":"abc"})", "wrong_type", {"tokens"}},
-      {"an empty token", R"({"mechanism":"embed","tokens":["a",""]})", "wrong_type", {"tokens[1]"}},
-      {"a number token", R"({"mechanism":"embed","tokens":["a",3]})", "wrong_type", {"tokens[1]"}},
-      {"d_k_values a number", R"({"mechanism":"scaling_demo","d_k_values":4})", "wrong_type", {"d_k_values"}},
-      {"a d_k value a string", R"({"mechanism":"scaling_demo","d_k_values":[1,"x"]})", "wrong_type", {"d_k_values[1]"}},
-      {"qkv_bias a string", R"({"mechanism":"parameter_count","qkv_bias":"no"})", "wrong_type", {"qkv_bias"}},
+      {"no inputs", R"({"mechanism":"simplified"})", "missing_field", {"\"inputs\" is required"}, "/inputs"},
+      {"no inputs (causal)", R"({"mechanism":"causal","d_out":2})", "missing_field", {"inputs"}, "/inputs"},
+      {"no decoder_state", book_request("additive"), "missing_field", {"decoder_state"}, "/decoder_state"},
+      {"no text or tokens", R"({"mechanism":"embed"})", "missing_field", {"text"}, "/text"},
+      {"inputs a number", R"({"mechanism":"simplified","inputs":3})", "wrong_type", {"inputs", "list of rows"}, "/inputs"},
+      {"inputs an object", R"({"mechanism":"simplified","inputs":{"a":1}})", "wrong_type", {"inputs"}, "/inputs"},
+      {"inputs a flat list", R"({"mechanism":"simplified","inputs":[1,2]})", "wrong_type", {"inputs"}, "/inputs/0"},
+      {"a string entry", R"({"mechanism":"simplified","inputs":[[1,"a"]]})", "wrong_type", {"inputs[0][1]", "a string"}, "/inputs/0/1"},
+      {"a boolean entry", R"({"mechanism":"simplified","inputs":[[1,true]]})", "wrong_type", {"inputs[0][1]", "a boolean"}, "/inputs/0/1"},
+      {"a nested list entry", R"({"mechanism":"simplified","inputs":[[1,[2]]]})", "wrong_type", {"inputs[0][1]"}, "/inputs/0/1"},
+      {"a later row not a list", R"({"mechanism":"simplified","inputs":[[1],2]})", "wrong_type", {"inputs[1]"}, "/inputs/1"},
+      {"steps a string", book_request("simplified", R"("steps":"yes")"), "wrong_type", {"steps", "true or false"}, "/steps"},
+      {"scale a number", book_request("self_attention", R"("scale":1)"), "wrong_type", {"scale"}, "/scale"},
+      {"d_out a string", book_request("self_attention", R"("d_out":"4")"), "wrong_type", {"d_out", "whole number"}, "/d_out"},
+      {"d_out a fraction", book_request("self_attention", R"("d_out":2.5)"), "wrong_type", {"d_out", "whole number"}, "/d_out"},
+      {"num_heads a fraction", book_request("multihead", R"("num_heads":1.5)"), "wrong_type", {"num_heads"}, "/num_heads"},
+      {"seed a string", book_request("causal", R"("seed":"1")"), "wrong_type", {"seed"}, "/seed"},
+      {"seed a fraction", book_request("causal", R"("seed":1.5)"), "wrong_type", {"seed", "whole number"}, "/seed"},
+      {"dropout a string", book_request("causal", R"("dropout":"0.5")"), "wrong_type", {"dropout"}, "/dropout"},
+      {"weights a list", book_request("self_attention", R"("weights":[1])"), "wrong_type", {"weights", "object"}, "/weights"},
+      {"a weight a number", book_request("self_attention", R"("weights":{"W_query":1})"), "wrong_type", {"weights.W_query"}, "/weights/W_query"},
+      {"heads not a list", book_request("multihead_wrapper", R"("weights":{"heads":{}})"), "wrong_type", {"weights.heads"}, "/weights/heads"},
+      {"a head not an object", book_request("multihead_wrapper", R"("weights":{"heads":[1]})"), "wrong_type", {"weights.heads[0]"}, "/weights/heads/0"},
+      {"decoder_state a string", book_request("additive", R"("decoder_state":"x")"), "wrong_type", {"decoder_state"}, "/decoder_state"},
+      {"text a number", R"({"mechanism":"embed","text":5})", "wrong_type", {"text must be a string"}, "/text"},
+      {"tokens a string", R"({"mechanism":"embed","tokens":"abc"})", "wrong_type", {"tokens"}, "/tokens"},
+      {"an empty token", R"({"mechanism":"embed","tokens":["a",""]})", "wrong_type", {"tokens[1]"}, "/tokens/1"},
+      {"a number token", R"({"mechanism":"embed","tokens":["a",3]})", "wrong_type", {"tokens[1]"}, "/tokens/1"},
+      {"d_k_values a number", R"({"mechanism":"scaling_demo","d_k_values":4})", "wrong_type", {"d_k_values"}, "/d_k_values"},
+      {"a d_k value a string", R"({"mechanism":"scaling_demo","d_k_values":[1,"x"]})", "wrong_type", {"d_k_values[1]"}, "/d_k_values/1"},
+      {"qkv_bias a string", R"({"mechanism":"parameter_count","qkv_bias":"no"})", "wrong_type", {"qkv_bias"}, "/qkv_bias"},
   });
 }
 
 TEST_CASE("a field the mechanism does not take is an unknown_field", "[errors]") {
   check_table({
-      {"a typo", book_request("causal", R"("dropuot":0.1)"), "unknown_field", {"\"dropuot\"", "dropout"}},
-      {"simplified takes no d_out", book_request("simplified", R"("d_out":2)"), "unknown_field", {"d_out", "inputs, steps"}},
-      {"a bias outside weights", book_request("self_attention", R"("b_query":[1])"), "unknown_field", {"b_query"}},
+      {"a typo", book_request("causal", R"("dropuot":0.1)"), "unknown_field", {"\"dropuot\"", "dropout"}, "/dropuot"},
+      {"simplified takes no d_out", book_request("simplified", R"("d_out":2)"), "unknown_field", {"d_out", "inputs, steps"}, "/d_out"},
+      {"a bias outside weights", book_request("self_attention", R"("b_query":[1])"), "unknown_field", {"b_query"}, "/b_query"},
       {"a misspelt weight", book_request("self_attention", R"("weights":{"W_qurey":[[1]]})"), "unknown_field",
-       {"weights.W_qurey", "W_query"}},
-      {"a weight of another mechanism", book_request("multihead", R"("weights":{"v":[1]})"), "unknown_field", {"weights.v"}},
+       {"weights.W_qurey", "W_query"}, "/weights/W_qurey"},
+      {"a weight of another mechanism", book_request("multihead", R"("weights":{"v":[1]})"), "unknown_field", {"weights.v"}, "/weights/v"},
       {"a head's unknown weight", book_request("multihead_wrapper", R"("weights":{"heads":[{"W_out":[[1]]}]})"),
-       "unknown_field", {"weights.heads[0].W_out"}},
-      {"dropout on self_attention", book_request("self_attention", R"("dropout":0.5)"), "unknown_field", {"dropout"}},
+       "unknown_field", {"weights.heads[0].W_out"}, "/weights/heads/0/W_out"},
+      {"dropout on self_attention", book_request("self_attention", R"("dropout":0.5)"), "unknown_field", {"dropout"}, "/dropout"},
       {"compare_wrapper on the wrapper", book_request("multihead_wrapper", R"("compare_wrapper":true)"), "unknown_field",
-       {"compare_wrapper"}},
+       {"compare_wrapper"}, "/compare_wrapper"},
   });
 }
 
 TEST_CASE("ragged and empty matrices", "[errors]") {
   check_table({
-      {"a short row", R"({"mechanism":"simplified","inputs":[[1,2],[3]]})", "ragged", {"inputs", "row 1 has 1"}},
-      {"an empty later row", R"({"mechanism":"simplified","inputs":[[1],[]]})", "ragged", {"inputs"}},
-      {"a long row", R"({"mechanism":"causal","inputs":[[1,2],[3,4,5]]})", "ragged", {"row 0 has 2", "row 1 has 3"}},
+      {"a short row", R"({"mechanism":"simplified","inputs":[[1,2],[3]]})", "ragged", {"inputs", "row 1 has 1"}, "/inputs/1"},
+      {"an empty later row", R"({"mechanism":"simplified","inputs":[[1],[]]})", "ragged", {"inputs"}, "/inputs/1"},
+      {"a long row", R"({"mechanism":"causal","inputs":[[1,2],[3,4,5]]})", "ragged", {"row 0 has 2", "row 1 has 3"}, "/inputs/1"},
       {"a ragged weight", book_request("self_attention", R"("weights":{"W_query":[[1,2],[3],[4,5]]})"), "ragged",
-       {"weights.W_query"}},
-      {"a ragged decoder_state", book_request("additive", R"("decoder_state":[[1],[1,2]])"), "ragged", {"decoder_state"}},
+       {"weights.W_query"}, "/weights/W_query/1"},
+      {"a ragged decoder_state", book_request("additive", R"("decoder_state":[[1],[1,2]])"), "ragged", {"decoder_state"}, "/decoder_state/1"},
       {"a ragged head mask", book_request("multihead", R"("num_heads":3,"dropout":0.5,"dropout_mask":[)" + rows_text(6, 6, "1") +
                                                            "," + rows_text(6, 6, "1") + "," + rows_text(5, 6, "1") + "]"),
-       "ragged", {"dropout_mask"}},
-      {"no rows", R"({"mechanism":"simplified","inputs":[]})", "empty", {"inputs has no rows"}},
-      {"an empty row", R"({"mechanism":"simplified","inputs":[[]]})", "empty", {"inputs[0] has no numbers"}},
-      {"an empty decoder_state", book_request("additive", R"("decoder_state":[])"), "empty", {"decoder_state"}},
-      {"an empty bias", book_request("self_attention", R"("qkv_bias":true,"weights":{"b_key":[]})"), "empty", {"weights.b_key"}},
-      {"no heads", book_request("multihead_wrapper", R"("weights":{"heads":[]})"), "empty", {"weights.heads"}},
-      {"empty text", R"({"mechanism":"embed","text":""})", "empty", {"no tokens"}},
-      {"only spaces", R"({"mechanism":"embed","text":"    "})", "empty", {"no tokens"}},
-      {"no tokens", R"({"mechanism":"embed","tokens":[]})", "empty", {"no tokens"}},
-      {"no d_k values", R"({"mechanism":"scaling_demo","d_k_values":[]})", "empty", {"d_k_values"}},
+       "ragged", {"dropout_mask"}, "/dropout_mask/2"},
+      {"no rows", R"({"mechanism":"simplified","inputs":[]})", "empty", {"inputs has no rows"}, "/inputs"},
+      {"an empty row", R"({"mechanism":"simplified","inputs":[[]]})", "empty", {"inputs[0] has no numbers"}, "/inputs/0"},
+      {"an empty decoder_state", book_request("additive", R"("decoder_state":[])"), "empty", {"decoder_state"}, "/decoder_state"},
+      {"an empty bias", book_request("self_attention", R"("qkv_bias":true,"weights":{"b_key":[]})"), "empty", {"weights.b_key"}, "/weights/b_key"},
+      {"no heads", book_request("multihead_wrapper", R"("weights":{"heads":[]})"), "empty", {"weights.heads"}, "/weights/heads"},
+      {"empty text", R"({"mechanism":"embed","text":""})", "empty", {"no tokens"}, "/text"},
+      {"only spaces", R"({"mechanism":"embed","text":"    "})", "empty", {"no tokens"}, "/text"},
+      {"no tokens", R"({"mechanism":"embed","tokens":[]})", "empty", {"no tokens"}, "/tokens"},
+      {"no d_k values", R"({"mechanism":"scaling_demo","d_k_values":[]})", "empty", {"d_k_values"}, "/d_k_values"},
   });
 }
 
@@ -265,96 +288,96 @@ TEST_CASE("weights and masks that do not fit the inputs are a shape_mismatch", "
   // The book's inputs are 6 × 3.
   check_table({
       {"W_query with too few rows", book_request("self_attention", R"("weights":{"W_query":[[1,2],[3,4]]})"),
-       "shape_mismatch", {"weights.W_query", "(2, 2)", "(3, 2)"}},
+       "shape_mismatch", {"weights.W_query", "(2, 2)", "(3, 2)"}, "/weights/W_query"},
       {"W_key unlike W_query", book_request("causal", R"("weights":{"W_query":[[1],[2],[3]],"W_key":[[1,2],[3,4],[5,6]]})"),
-       "shape_mismatch", {"weights.W_key", "(3, 1)"}},
+       "shape_mismatch", {"weights.W_key", "(3, 1)"}, "/weights/W_key"},
       {"d_out unlike the weight", book_request("self_attention", R"("d_out":4,"weights":{"W_query":[[1,2],[3,4],[5,6]]})"),
-       "shape_mismatch", {"weights.W_query", "(3, 4)"}},
+       "shape_mismatch", {"weights.W_query", "(3, 4)"}, "/weights/W_query"},
       {"a bias of the wrong length", book_request("self_attention", R"("qkv_bias":true,"d_out":2,"weights":{"b_value":[1,2,3]})"),
-       "shape_mismatch", {"weights.b_value", "3 numbers", "2"}},
+       "shape_mismatch", {"weights.b_value", "3 numbers", "2"}, "/weights/b_value"},
       {"W_out not square", book_request("multihead", R"("d_out":2,"weights":{"W_out":[[1,2,3],[4,5,6]]})"), "shape_mismatch",
-       {"weights.W_out"}},
-      {"b_out of the wrong length", book_request("multihead", R"("weights":{"b_out":[1]})"), "shape_mismatch", {"weights.b_out"}},
+       {"weights.W_out"}, "/weights/W_out"},
+      {"b_out of the wrong length", book_request("multihead", R"("weights":{"b_out":[1]})"), "shape_mismatch", {"weights.b_out"}, "/weights/b_out"},
       {"heads unlike num_heads", book_request("multihead_wrapper", R"("num_heads":3,"weights":{"heads":[{}]})"), "shape_mismatch",
-       {"weights.heads has 1", "num_heads is 3"}},
+       {"weights.heads has 1", "num_heads is 3"}, "/num_heads"},
       {"a second head of another size",
        book_request("multihead_wrapper", R"("weights":{"heads":[{"W_query":[[1],[2],[3]]},{"W_query":[[1,2],[3,4],[5,6]]}]})"),
-       "shape_mismatch", {"weights.heads[1].W_query"}},
+       "shape_mismatch", {"weights.heads[1].W_query"}, "/weights/heads/1/W_query"},
       {"W_encoder for other states", book_request("additive", R"("decoder_state":[1,2],"weights":{"W_encoder":[[1],[2]]})"),
-       "shape_mismatch", {"weights.W_encoder"}},
+       "shape_mismatch", {"weights.W_encoder"}, "/weights/W_encoder"},
       {"W_decoder for another decoder", book_request("additive", R"("decoder_state":[1,2],"d_out":2,"weights":{"W_decoder":[[1,2]]})"),
-       "shape_mismatch", {"weights.W_decoder"}},
+       "shape_mismatch", {"weights.W_decoder"}, "/weights/W_decoder"},
       {"W_hh not square", book_request("rnn_encoder", R"("d_out":2,"weights":{"W_hh":[[1,2,3],[4,5,6]]})"), "shape_mismatch",
-       {"weights.W_hh"}},
+       {"weights.W_hh"}, "/weights/W_hh"},
       {"a mask with too few rows", book_request("causal", R"("dropout":0.5,"dropout_mask":)" + rows_text(5, 6, "1")),
-       "shape_mismatch", {"dropout_mask", "(6, 6)"}},
+       "shape_mismatch", {"dropout_mask", "(6, 6)"}, "/dropout_mask"},
       {"a mask with too many columns", book_request("causal", R"("dropout":0.5,"dropout_mask":)" + rows_text(6, 7, "1")),
-       "shape_mismatch", {"dropout_mask"}},
+       "shape_mismatch", {"dropout_mask"}, "/dropout_mask"},
       {"one mask where each head needs one",
        book_request("multihead", R"("d_out":4,"num_heads":2,"dropout":0.5,"dropout_mask":[)" + rows_text(6, 6, "1") + "]"),
-       "shape_mismatch", {"num_heads × T × T", "2 × 6 × 6"}},
+       "shape_mismatch", {"num_heads × T × T", "2 × 6 × 6"}, "/dropout_mask"},
       {"a per-head mask for one head", book_request("causal", R"("dropout":0.5,"dropout_mask":[)" + rows_text(6, 6, "1") + "]"),
-       "wrong_type", {"dropout_mask"}},
+       "wrong_type", {"dropout_mask"}, "/dropout_mask/0/0"},
   });
 }
 
 TEST_CASE("values outside their range are a bad_value", "[errors]") {
   check_table({
       {"num_heads 3 with d_out 4", R"({"mechanism":"multihead","inputs":[[1,0],[0,1]],"d_out":4,"num_heads":3})", "bad_value",
-       {"num_heads (3) must divide d_out (4)", "Try num_heads = 1, 2"}},
-      {"num_heads 4 with d_in 3", book_request("multihead", R"("num_heads":4)"), "bad_value", {"must divide d_out (3)"}},
-      {"num_heads 0", book_request("multihead", R"("num_heads":0)"), "bad_value", {"num_heads", "at least 1"}},
-      {"num_heads negative", book_request("multihead_wrapper", R"("num_heads":-2)"), "bad_value", {"num_heads"}},
-      {"d_out 0", book_request("self_attention", R"("d_out":0)"), "bad_value", {"d_out", "at least 1"}},
-      {"d_out negative", book_request("causal", R"("d_out":-3)"), "bad_value", {"d_out is -3"}},
-      {"dropout 1 (everything dropped)", book_request("causal", R"("dropout":1)"), "bad_value", {"dropout is 1", "below 1"}},
-      {"dropout 1.5", book_request("multihead", R"("dropout":1.5)"), "bad_value", {"dropout"}},
-      {"dropout negative", book_request("causal", R"("dropout":-0.1)"), "bad_value", {"dropout is -0.1", "at least 0"}},
-      {"dropout just under 0", book_request("multihead_wrapper", R"("dropout":-1e-9)"), "bad_value", {"dropout"}},
+       {"num_heads (3) must divide d_out (4)", "Try num_heads = 1, 2"}, "/num_heads"},
+      {"num_heads 4 with d_in 3", book_request("multihead", R"("num_heads":4)"), "bad_value", {"must divide d_out (3)"}, "/num_heads"},
+      {"num_heads 0", book_request("multihead", R"("num_heads":0)"), "bad_value", {"num_heads", "at least 1"}, "/num_heads"},
+      {"num_heads negative", book_request("multihead_wrapper", R"("num_heads":-2)"), "bad_value", {"num_heads"}, "/num_heads"},
+      {"d_out 0", book_request("self_attention", R"("d_out":0)"), "bad_value", {"d_out", "at least 1"}, "/d_out"},
+      {"d_out negative", book_request("causal", R"("d_out":-3)"), "bad_value", {"d_out is -3"}, "/d_out"},
+      {"dropout 1 (everything dropped)", book_request("causal", R"("dropout":1)"), "bad_value", {"dropout is 1", "below 1"}, "/dropout"},
+      {"dropout 1.5", book_request("multihead", R"("dropout":1.5)"), "bad_value", {"dropout"}, "/dropout"},
+      {"dropout negative", book_request("causal", R"("dropout":-0.1)"), "bad_value", {"dropout is -0.1", "at least 0"}, "/dropout"},
+      {"dropout just under 0", book_request("multihead_wrapper", R"("dropout":-1e-9)"), "bad_value", {"dropout"}, "/dropout"},
       {"a mask entry 2", book_request("causal", R"("dropout":0.5,"dropout_mask":)" + rows_text(6, 6, "2")), "bad_value",
-       {"dropout_mask entries must be 0", "or 1"}},
+       {"dropout_mask entries must be 0", "or 1"}, "/dropout_mask/0/0"},
       {"a mask entry 0.5", book_request("causal", R"("dropout":0.5,"dropout_mask":)" + rows_text(6, 6, "0.5")), "bad_value",
-       {"dropout_mask"}},
+       {"dropout_mask"}, "/dropout_mask/0/0"},
       {"a mask entry -1 per head", book_request("multihead", R"("dropout":0.5,"dropout_mask":[)" + rows_text(6, 6, "-1") + "]"),
-       "bad_value", {"dropout_mask"}},
+       "bad_value", {"dropout_mask"}, "/dropout_mask/0/0/0"},
       {"a bad mask is seen in evaluation mode too",
        book_request("causal", R"("dropout":0.5,"training":false,"dropout_mask":)" + rows_text(6, 6, "3")), "bad_value",
-       {"dropout_mask"}},
+       {"dropout_mask"}, "/dropout_mask/0/0"},
       {"a mask of the wrong shape without dropout", book_request("causal", R"("dropout_mask":)" + rows_text(2, 2, "1")),
-       "shape_mismatch", {"dropout_mask"}},
-      {"seed negative", book_request("causal", R"("seed":-1)"), "bad_value", {"seed", "0 to 4294967295"}},
-      {"seed 2^32", book_request("causal", R"("seed":4294967296)"), "bad_value", {"seed"}},
+       "shape_mismatch", {"dropout_mask"}, "/dropout_mask"},
+      {"seed negative", book_request("causal", R"("seed":-1)"), "bad_value", {"seed", "0 to 4294967295"}, "/seed"},
+      {"seed 2^32", book_request("causal", R"("seed":4294967296)"), "bad_value", {"seed"}, "/seed"},
       {"biases without qkv_bias", book_request("self_attention", R"("weights":{"b_query":[1,2,3]})"), "bad_value",
-       {"weights.b_query", "qkv_bias is false"}},
-      {"a d_k of 0", R"({"mechanism":"scaling_demo","d_k_values":[1,0]})", "bad_value", {"d_k_values[1]", "at least 1"}},
-      {"T of 0", R"({"mechanism":"scaling_demo","T":0})", "bad_value", {"T"}},
+       {"weights.b_query", "qkv_bias is false"}, "/weights/b_query"},
+      {"a d_k of 0", R"({"mechanism":"scaling_demo","d_k_values":[1,0]})", "bad_value", {"d_k_values[1]", "at least 1"}, "/d_k_values/1"},
+      {"T of 0", R"({"mechanism":"scaling_demo","T":0})", "bad_value", {"T"}, "/T"},
       {"parameter_count's heads", R"({"mechanism":"parameter_count","d_in":768,"num_heads":7})", "bad_value",
-       {"num_heads (7) must divide d_out (768)"}},
+       {"num_heads (7) must divide d_out (768)"}, "/num_heads"},
   });
 }
 
 TEST_CASE("NaN, infinities and numbers beyond float32 are not_finite", "[errors]") {
   check_table({
-      {"1e999 overflows to infinity", R"({"mechanism":"simplified","inputs":[[1e999]]})", "not_finite", {"1e999", "finite"}},
-      {"-1e999", R"({"mechanism":"simplified","inputs":[[1,-1e999]]})", "not_finite", {"-1e999"}},
-      {"1e999 as dropout", book_request("causal", R"("dropout":1e999)"), "not_finite", {"finite"}},
-      {"1e999 in a weight", book_request("self_attention", R"("weights":{"W_query":[[1e999]]})"), "not_finite", {"finite"}},
+      {"1e999 overflows to infinity", R"({"mechanism":"simplified","inputs":[[1e999]]})", "not_finite", {"1e999", "finite"}, ""},
+      {"-1e999", R"({"mechanism":"simplified","inputs":[[1,-1e999]]})", "not_finite", {"-1e999"}, ""},
+      {"1e999 as dropout", book_request("causal", R"("dropout":1e999)"), "not_finite", {"finite"}, ""},
+      {"1e999 in a weight", book_request("self_attention", R"("weights":{"W_query":[[1e999]]})"), "not_finite", {"finite"}, ""},
       {"a 400-digit integer", R"({"mechanism":"simplified","inputs":[[1)" + std::string(400, '0') + "]]}", "not_finite",
-       {"out of range"}},
+       {"out of range"}, ""},
       {"1e39 is beyond float32", R"({"mechanism":"simplified","inputs":[[1e39]]})", "not_finite",
-       {"inputs[0][0]", "float32"}},
-      {"-3.5e38 is beyond float32", R"({"mechanism":"causal","inputs":[[1],[-3.5e38]]})", "not_finite", {"inputs[1][0]"}},
+       {"inputs[0][0]", "float32"}, "/inputs/0/0"},
+      {"-3.5e38 is beyond float32", R"({"mechanism":"causal","inputs":[[1],[-3.5e38]]})", "not_finite", {"inputs[1][0]"}, "/inputs/1/0"},
       {"1e300 in a bias", book_request("self_attention", R"("qkv_bias":true,"weights":{"b_query":[1,1e300,1]})"), "not_finite",
-       {"weights.b_query[1]"}},
+       {"weights.b_query[1]"}, "/weights/b_query/1"},
       {"null (JSON.stringify's NaN)", R"({"mechanism":"simplified","inputs":[[1,null]]})", "not_finite",
-       {"inputs[0][1]", "null", "NaN"}},
-      {"null in a decoder_state", book_request("additive", R"("decoder_state":[null])"), "not_finite", {"decoder_state[0]"}},
+       {"inputs[0][1]", "null", "NaN"}, "/inputs/0/1"},
+      {"null in a decoder_state", book_request("additive", R"("decoder_state":[null])"), "not_finite", {"decoder_state[0]"}, "/decoder_state/0"},
       {"null in a mask", book_request("causal", R"("dropout":0.5,"dropout_mask":)" + rows_text(6, 6, "null")), "not_finite",
-       {"dropout_mask[0][0]"}},
+       {"dropout_mask[0][0]"}, "/dropout_mask/0/0"},
       {"a result beyond float32", R"({"mechanism":"simplified","inputs":[[1e20,1e20]]})", "not_finite",
-       {"overflowed float32", "smaller inputs"}},
+       {"overflowed float32", "smaller inputs"}, ""},
       {"a projection beyond float32", book_request("self_attention", R"("weights":{"W_query":[[3e38],[3e38],[3e38]]})"),
-       "not_finite", {"overflowed"}},
+       "not_finite", {"overflowed"}, ""},
   });
   // Large but finite numbers are fine where they cannot overflow.
   ok_response_of(R"({"mechanism":"simplified","inputs":[[1e-30,3e-45],[0,-0]]})");
@@ -364,64 +387,64 @@ TEST_CASE("sizes over each documented limit are too_large, naming the limit", "[
   using L = api::Limits;
   const std::string big_request = R"({"mechanism":"simplified","inputs":[[1]],"pad":")" + std::string(L::request_bytes, 'x') + "\"}";
   check_table({
-      {"the request text", big_request, "too_large", {"bytes", std::to_string(L::request_bytes)}},
+      {"the request text", big_request, "too_large", {"bytes", std::to_string(L::request_bytes)}, ""},
       {"tokens T", R"({"mechanism":"simplified","inputs":)" + rows_text(L::tokens + 1, 1) + "}", "too_large",
-       {"inputs has 1025 rows", "1024"}},
+       {"inputs has 1025 rows", "1024"}, "/inputs"},
       {"d_in", R"({"mechanism":"causal","inputs":)" + rows_text(1, L::dim + 1) + "}", "too_large",
-       {"inputs rows have 1025 numbers", "1024"}},
-      {"d_out", book_request("self_attention", R"("d_out":1025)"), "too_large", {"d_out is 1025", "1024"}},
+       {"inputs rows have 1025 numbers", "1024"}, "/inputs/0"},
+      {"d_out", book_request("self_attention", R"("d_out":1025)"), "too_large", {"d_out is 1025", "1024"}, "/d_out"},
       {"d_out from a weight's columns", book_request("self_attention", R"("weights":{"W_query":)" + rows_text(1, 5000, "0") + "}"),
-       "too_large", {"weights.W_query has 5000 columns", "1024"}},
-      {"d_dec", book_request("additive", R"("decoder_state":)" + rows_text(1, L::dim + 1)), "too_large", {"decoder_state"}},
+       "too_large", {"weights.W_query has 5000 columns", "1024"}, "/weights/W_query"},
+      {"d_dec", book_request("additive", R"("decoder_state":)" + rows_text(1, L::dim + 1)), "too_large", {"decoder_state"}, "/decoder_state/0"},
       {"decoder steps S", book_request("additive", R"("decoder_state":)" + rows_text(L::tokens + 1, 1)), "too_large",
-       {"decoder_state has 1025 rows"}},
-      {"num_heads", book_request("multihead_wrapper", R"("num_heads":65)"), "too_large", {"num_heads is 65", "64"}},
+       {"decoder_state has 1025 rows"}, "/decoder_state"},
+      {"num_heads", book_request("multihead_wrapper", R"("num_heads":65)"), "too_large", {"num_heads is 65", "64"}, "/num_heads"},
       {"given heads", book_request("multihead_wrapper", R"("weights":{"heads":[)" + [] {
                                  std::string heads;
                                  for (int h = 0; h < 65; ++h) heads += h ? ",{}" : "{}";
                                  return heads;
                                }() + "]}"),
-       "too_large", {"64"}},
+       "too_large", {"64"}, "/weights/heads"},
       {"num_heads × T × T", R"({"mechanism":"multihead","inputs":)" + rows_text(1024, 8) + R"(,"num_heads":8})", "too_large",
-       {"8 heads × 1024² tokens", std::to_string(L::attention_entries)}},
+       {"8 heads × 1024² tokens", std::to_string(L::attention_entries)}, ""},
       {"T × num_heads·d_out of the wrapper", R"({"mechanism":"multihead_wrapper","inputs":)" + rows_text(32, 1) +
                                                  R"(,"d_out":1024,"num_heads":64})",
-       "too_large", {"32 tokens × size 65536", std::to_string(L::activation_entries)}},
+       "too_large", {"32 tokens × size 65536", std::to_string(L::activation_entries)}, ""},
       {"the numbers of a response", R"({"mechanism":"multihead","inputs":)" + rows_text(1024, 4) + R"(,"num_heads":4})",
-       "too_large", {"numbers", std::to_string(L::response_numbers), "steps: false"}},
+       "too_large", {"numbers", std::to_string(L::response_numbers), "steps: false"}, ""},
       {"the numbers of a response with steps", R"({"mechanism":"simplified","steps":true,"inputs":)" + rows_text(1024, 1) + "}",
-       "too_large", {std::to_string(L::response_numbers)}},
+       "too_large", {std::to_string(L::response_numbers)}, ""},
       {"the wrapper's drawn weights", R"({"mechanism":"multihead_wrapper","inputs":)" + rows_text(1, 1024) +
                                           R"(,"d_out":1024,"num_heads":64})",
-       "too_large", {std::to_string(L::response_numbers)}},
+       "too_large", {std::to_string(L::response_numbers)}, ""},
       {"the work", R"({"mechanism":"self_attention","inputs":)" + rows_text(1000, 1) + R"(,"d_out":1024})", "too_large",
-       {"multiply-adds", std::to_string(L::work)}},
+       {"multiply-adds", std::to_string(L::work)}, ""},
       {"the work of the wrapper", R"({"mechanism":"multihead_wrapper","inputs":)" + rows_text(256, 1) +
                                       R"(,"d_out":512,"num_heads":8})",
-       "too_large", {"multiply-adds"}},
+       "too_large", {"multiply-adds"}, ""},
       {"embed's text", R"({"mechanism":"embed","text":")" + std::string(L::text_bytes + 1, 'a') + "\"}", "too_large",
-       {"65537 bytes", std::to_string(L::text_bytes)}},
+       {"65537 bytes", std::to_string(L::text_bytes)}, "/text"},
       {"embed's tokens", R"({"mechanism":"embed","text":")" + [] {
                              std::string words;
                              for (int i = 0; i < 1100; ++i) words += "w ";
                              return words;
                            }() + "\"}",
-       "too_large", {"1100 tokens", "1024"}},
-      {"embed's d_in", R"({"mechanism":"embed","text":"a b","d_in":2000})", "too_large", {"d_in is 2000", "1024"}},
-      {"scaling_demo's d_k", R"({"mechanism":"scaling_demo","d_k":4097})", "too_large", {"d_k is 4097", "4096"}},
-      {"scaling_demo's trials", R"({"mechanism":"scaling_demo","trials":4097})", "too_large", {"trials", "4096"}},
+       "too_large", {"1100 tokens", "1024"}, "/text"},
+      {"embed's d_in", R"({"mechanism":"embed","text":"a b","d_in":2000})", "too_large", {"d_in is 2000", "1024"}, "/d_in"},
+      {"scaling_demo's d_k", R"({"mechanism":"scaling_demo","d_k":4097})", "too_large", {"d_k is 4097", "4096"}, "/d_k"},
+      {"scaling_demo's trials", R"({"mechanism":"scaling_demo","trials":4097})", "too_large", {"trials", "4096"}, "/trials"},
       {"scaling_demo's points", R"({"mechanism":"scaling_demo","d_k_values":[)" + [] {
                                     std::string values;
                                     for (int i = 1; i <= 65; ++i) values += (i > 1 ? "," : "") + std::to_string(i);
                                     return values;
                                   }() + "]}",
-       "too_large", {"65 values", "64"}},
+       "too_large", {"65 values", "64"}, "/d_k_values"},
       {"scaling_demo's work", R"({"mechanism":"scaling_demo","d_k_values":[4096],"trials":4096,"T":1024})", "too_large",
-       {"trials × T × Σ d_k", std::to_string(L::demo_work)}},
-      {"parameter_count's sizes", R"({"mechanism":"parameter_count","d_in":2000000})", "too_large", {"d_in"}},
-      {"nesting", std::string(L::nesting + 1, '['), "too_large", {"deeper than the limit of 32"}},
+       {"trials × T × Σ d_k", std::to_string(L::demo_work)}, ""},
+      {"parameter_count's sizes", R"({"mechanism":"parameter_count","d_in":2000000})", "too_large", {"d_in"}, "/d_in"},
+      {"nesting", std::string(L::nesting + 1, '['), "too_large", {"deeper than the limit of 32"}, ""},
       {"nesting in a field", R"({"mechanism":"simplified","inputs":)" + std::string(40, '[') + std::string(40, ']') + "}",
-       "too_large", {"32"}},
+       "too_large", {"32"}, ""},
   });
 }
 
@@ -476,6 +499,7 @@ TEST_CASE("running out of memory is reported as internal, and the next request w
     const json error = error_of(request);
     CHECK(error["code"] == "internal");
     CHECK(error["message"].get<std::string>().find("out of memory") != std::string::npos);
+    CHECK_FALSE(error.contains("field"));  // about no field of the request
   }
   ok_response_of(request);  // nothing is left broken
   SECTION("while writing the response") {
@@ -513,6 +537,14 @@ TEST_CASE("hostile strings come back as plain text in valid JSON, briefly", "[er
     CHECK(message.find(std::string(64, 'k')) != std::string::npos);
     CHECK(message.find(std::string(65, 'k')) == std::string::npos);
     CHECK(error_of(json{{"mechanism", std::string(1 << 20, 'm')}})["message"].get<std::string>().size() < 400);
+  }
+  SECTION("a field's name with / and ~ is escaped in its pointer (RFC 6901)") {
+    json request = json::parse(book_request("simplified"));
+    request["a/b~c"] = 1;
+    const json error = error_of(request);
+    CHECK(error["code"] == "unknown_field");
+    CHECK(error["field"] == "/a~1b~0c");
+    CHECK(request.contains(json::json_pointer(error["field"].get<std::string>())));
   }
   SECTION("a long key is cut between characters, never inside one") {
     json request = json::parse(book_request("simplified"));
@@ -582,6 +614,8 @@ TEST_CASE("every field given as every wrong type is refused without a crash", "[
         const json parsed = json::parse(response);
         if (parsed.contains("error")) {
           ++errors;
+          if (parsed["error"].contains("field"))  // the one field set wrong, or a value inside it
+            CHECK(parsed["error"]["field"].get<std::string>().rfind("/" + name, 0) == 0);
           CHECK(parsed["error"]["code"] != "internal");
           CHECK(documented_codes.count(parsed["error"]["code"].get<std::string>()) == 1);
         } else {
@@ -600,39 +634,39 @@ std::string gpt_request(const std::string& extra) { return R"({"mechanism":"gpt"
 TEST_CASE("transformer mechanisms: token ids, targets and sizes that do not fit the model", "[errors][transformer]") {
   check_table({
       {"a token id outside the vocabulary", gpt_request(R"("token_ids":[1,2,16],"vocab_size":16)"), "bad_value",
-       {"token_ids[2] is 16", "vocab_size − 1 = 15"}},
-      {"a negative token id", gpt_request(R"("token_ids":[-1])"), "bad_value", {"token_ids[0] is -1"}},
-      {"a fractional token id", gpt_request(R"("token_ids":[1.5])"), "wrong_type", {"token_ids[0]", "whole number"}},
-      {"NaN as a token id", gpt_request(R"("token_ids":[1,null])"), "not_finite", {"token_ids[1]", "null"}},
-      {"a string token id", gpt_request(R"("token_ids":["the"])"), "wrong_type", {"token_ids[0]"}},
-      {"token_ids a string", gpt_request(R"("token_ids":"the cat")"), "wrong_type", {"token_ids", "list"}},
-      {"no token ids", gpt_request(R"("token_ids":[])"), "empty", {"token_ids"}},
-      {"token_ids missing", gpt_request(R"("vocab_size":16)"), "missing_field", {"token_ids"}},
+       {"token_ids[2] is 16", "vocab_size − 1 = 15"}, "/token_ids/2"},
+      {"a negative token id", gpt_request(R"("token_ids":[-1])"), "bad_value", {"token_ids[0] is -1"}, "/token_ids/0"},
+      {"a fractional token id", gpt_request(R"("token_ids":[1.5])"), "wrong_type", {"token_ids[0]", "whole number"}, "/token_ids/0"},
+      {"NaN as a token id", gpt_request(R"("token_ids":[1,null])"), "not_finite", {"token_ids[1]", "null"}, "/token_ids/1"},
+      {"a string token id", gpt_request(R"("token_ids":["the"])"), "wrong_type", {"token_ids[0]"}, "/token_ids/0"},
+      {"token_ids a string", gpt_request(R"("token_ids":"the cat")"), "wrong_type", {"token_ids", "list"}, "/token_ids"},
+      {"no token ids", gpt_request(R"("token_ids":[])"), "empty", {"token_ids"}, "/token_ids"},
+      {"token_ids missing", gpt_request(R"("vocab_size":16)"), "missing_field", {"token_ids"}, "/token_ids"},
       {"more tokens than context_length", gpt_request(R"("token_ids":[1,2,3],"context_length":2)"), "too_large",
-       {"3 token_ids", "context_length is 2"}},
+       {"3 token_ids", "context_length is 2"}, "/token_ids"},
       {"more than 1024 tokens", gpt_request(R"("token_ids":)" + rows_text(1, 1025, "0").substr(1, 2 * 1025 + 1)), "too_large",
-       {"1025", "1024"}},
+       {"1025", "1024"}, "/token_ids"},
       {"targets of another length", gpt_request(R"("token_ids":[1,2,3],"targets":[2,3])"), "shape_mismatch",
-       {"targets has 2", "token_ids has 3"}},
+       {"targets has 2", "token_ids has 3"}, "/targets"},
       {"a target outside the vocabulary", gpt_request(R"("token_ids":[1,2,3],"targets":[2,16,-1],"vocab_size":16)"),
-       "bad_value", {"targets[1] is 16", "−1"}},
-      {"a target below -1", gpt_request(R"("token_ids":[1],"targets":[-2])"), "bad_value", {"targets[0] is -2"}},
-      {"every target -1", gpt_request(R"("token_ids":[1,2],"targets":[-1,-1])"), "bad_value", {"every target is −1"}},
-      {"temperature 0", gpt_request(R"("token_ids":[1],"temperature":0)"), "bad_value", {"temperature", "above 0"}},
-      {"a negative temperature", gpt_request(R"("token_ids":[1],"temperature":-1)"), "bad_value", {"temperature"}},
+       "bad_value", {"targets[1] is 16", "−1"}, "/targets/1"},
+      {"a target below -1", gpt_request(R"("token_ids":[1],"targets":[-2])"), "bad_value", {"targets[0] is -2"}, "/targets/0"},
+      {"every target -1", gpt_request(R"("token_ids":[1,2],"targets":[-1,-1])"), "bad_value", {"every target is −1"}, "/targets"},
+      {"temperature 0", gpt_request(R"("token_ids":[1],"temperature":0)"), "bad_value", {"temperature", "above 0"}, "/temperature"},
+      {"a negative temperature", gpt_request(R"("token_ids":[1],"temperature":-1)"), "bad_value", {"temperature"}, "/temperature"},
       {"n_heads not dividing emb_dim", gpt_request(R"("token_ids":[1],"emb_dim":8,"n_heads":3)"), "bad_value",
-       {"n_heads (3) must divide emb_dim (8)"}},
-      {"n_layers over the limit", gpt_request(R"("token_ids":[1],"n_layers":25)"), "too_large", {"n_layers is 25", "24"}},
-      {"n_layers 0", gpt_request(R"("token_ids":[1],"n_layers":0)"), "bad_value", {"n_layers", "at least 1"}},
-      {"vocab_size over the limit", gpt_request(R"("token_ids":[1],"vocab_size":70000)"), "too_large", {"vocab_size"}},
+       {"n_heads (3) must divide emb_dim (8)"}, "/n_heads"},
+      {"n_layers over the limit", gpt_request(R"("token_ids":[1],"n_layers":25)"), "too_large", {"n_layers is 25", "24"}, "/n_layers"},
+      {"n_layers 0", gpt_request(R"("token_ids":[1],"n_layers":0)"), "bad_value", {"n_layers", "at least 1"}, "/n_layers"},
+      {"vocab_size over the limit", gpt_request(R"("token_ids":[1],"vocab_size":70000)"), "too_large", {"vocab_size"}, "/vocab_size"},
       {"tok_emb over a weight's limit", gpt_request(R"("token_ids":[1],"vocab_size":65536,"emb_dim":32)"), "too_large",
-       {"tok_emb", std::to_string(api::Limits::weight_entries)}},
+       {"tok_emb", std::to_string(api::Limits::weight_entries)}, ""},
       {"a large model with steps", gpt_request(R"("token_ids":[1,2,3,4,5,6,7,8],"emb_dim":256,"n_heads":4,"n_layers":24,"steps":true)"),
-       "too_large", {"numbers"}},
+       "too_large", {"numbers"}, ""},
       {"an unknown positional", gpt_request(R"("token_ids":[1],"positional":"rope")"), "bad_value",
-       {"positional", "\"learned\", \"sinusoidal\", \"none\""}},
+       {"positional", "\"learned\", \"sinusoidal\", \"none\""}, "/positional"},
       {"the attention form's name for heads", gpt_request(R"("token_ids":[1],"num_heads":2)"), "unknown_field",
-       {"num_heads", "n_heads"}},
+       {"num_heads", "n_heads"}, "/num_heads"},
   });
 }
 
@@ -640,58 +674,58 @@ TEST_CASE("transformer mechanisms: weights that do not fit, and options out of r
   const std::string x3 = R"("inputs":[[1,2,3],[4,5,6]])";
   check_table({
       {"block heads not dividing emb_dim", R"({"mechanism":"transformer_block",)" + x3 + R"(,"n_heads":2})", "bad_value",
-       {"n_heads (2) must divide emb_dim (3)"}},
+       {"n_heads (2) must divide emb_dim (3)"}, "/n_heads"},
       {"learned positions in a block", R"({"mechanism":"transformer_block",)" + x3 + R"(,"positional":"learned"})",
-       "bad_value", {"positional", "\"none\", \"sinusoidal\""}},
+       "bad_value", {"positional", "\"none\", \"sinusoidal\""}, "/positional"},
       {"an unknown activation", R"({"mechanism":"feed_forward",)" + x3 + R"(,"activation":"tanh"})", "bad_value",
-       {"activation is \"tanh\"", "\"gelu\", \"relu\""}},
-      {"d_ff 0", R"({"mechanism":"feed_forward",)" + x3 + R"(,"d_ff":0})", "bad_value", {"d_ff", "at least 1"}},
-      {"d_ff over the limit", R"({"mechanism":"feed_forward",)" + x3 + R"(,"d_ff":5000})", "too_large", {"d_ff is 5000", "4096"}},
+       {"activation is \"tanh\"", "\"gelu\", \"relu\""}, "/activation"},
+      {"d_ff 0", R"({"mechanism":"feed_forward",)" + x3 + R"(,"d_ff":0})", "bad_value", {"d_ff", "at least 1"}, "/d_ff"},
+      {"d_ff over the limit", R"({"mechanism":"feed_forward",)" + x3 + R"(,"d_ff":5000})", "too_large", {"d_ff is 5000", "4096"}, "/d_ff"},
       {"W1 of another d_ff", R"({"mechanism":"feed_forward",)" + x3 + R"(,"weights":{"W1":[[1],[2],[3]]}})", "shape_mismatch",
-       {"weights.W1", "(3, 12)"}},
+       {"weights.W1", "(3, 12)"}, "/weights/W1"},
       {"NaN in the inputs of layer_norm", R"({"mechanism":"layer_norm","inputs":[[1,null]]})", "not_finite",
-       {"inputs[0][1]", "null"}},
-      {"eps 0", R"({"mechanism":"layer_norm",)" + x3 + R"(,"eps":0})", "bad_value", {"eps"}},
+       {"inputs[0][1]", "null"}, "/inputs/0/1"},
+      {"eps 0", R"({"mechanism":"layer_norm",)" + x3 + R"(,"eps":0})", "bad_value", {"eps"}, "/eps"},
       {"a scale of the wrong length", R"({"mechanism":"layer_norm",)" + x3 + R"(,"weights":{"scale":[1,2]}})",
-       "shape_mismatch", {"weights.scale has 2 numbers", "3"}},
+       "shape_mismatch", {"weights.scale has 2 numbers", "3"}, "/weights/scale"},
       {"a norm's unknown weight", R"({"mechanism":"layer_norm",)" + x3 + R"(,"weights":{"gamma":[1,2,3]}})", "unknown_field",
-       {"weights.gamma", "scale, shift"}},
+       {"weights.gamma", "scale, shift"}, "/weights/gamma"},
       {"NaN in a block weight", R"({"mechanism":"transformer_block",)" + x3 + R"(,"weights":{"att":{"W_query":[[null,0,0],[0,0,0],[0,0,0]]}}})",
-       "not_finite", {"weights.att.W_query[0][0]"}},
+       "not_finite", {"weights.att.W_query[0][0]"}, "/weights/att/W_query/0/0"},
       {"a block weight of the wrong shape", R"({"mechanism":"transformer_block",)" + x3 + R"(,"weights":{"ff":{"b2":[1]}}})",
-       "shape_mismatch", {"weights.ff.b2"}},
+       "shape_mismatch", {"weights.ff.b2"}, "/weights/ff/b2"},
       {"an unknown block part", R"({"mechanism":"transformer_block",)" + x3 + R"(,"weights":{"mlp":{}}})", "unknown_field",
-       {"weights.mlp", "att, ff, norm1, norm2"}},
+       {"weights.mlp", "att, ff, norm1, norm2"}, "/weights/mlp"},
       {"a qkv bias without qkv_bias", R"({"mechanism":"transformer_block",)" + x3 + R"(,"weights":{"att":{"b_query":[1,2,3]}}})",
-       "bad_value", {"weights.att.b_query", "qkv_bias is false"}},
+       "bad_value", {"weights.att.b_query", "qkv_bias is false"}, "/weights/att/b_query"},
       {"a block part not an object", R"({"mechanism":"transformer_block",)" + x3 + R"(,"weights":{"norm1":[1,2,3]}})",
-       "wrong_type", {"weights.norm1"}},
+       "wrong_type", {"weights.norm1"}, "/weights/norm1"},
       {"trf_blocks unlike n_layers", gpt_request(R"("token_ids":[1],"n_layers":2,"weights":{"trf_blocks":[{}]})"),
-       "shape_mismatch", {"weights.trf_blocks has 1", "n_layers is 2"}},
+       "shape_mismatch", {"weights.trf_blocks has 1", "n_layers is 2"}, "/weights/trf_blocks"},
       {"trf_blocks not a list", gpt_request(R"("token_ids":[1],"weights":{"trf_blocks":{}})"), "wrong_type",
-       {"weights.trf_blocks"}},
+       {"weights.trf_blocks"}, "/weights/trf_blocks"},
       {"a layer's weight of the wrong shape",
        gpt_request(R"("token_ids":[1],"n_layers":2,"weights":{"trf_blocks":[{},{"ff":{"W1":[[1]]}}]})"), "shape_mismatch",
-       {"weights.trf_blocks[1].ff.W1"}},
+       {"weights.trf_blocks[1].ff.W1"}, "/weights/trf_blocks/1/ff/W1"},
       {"a layer's unknown part", gpt_request(R"("token_ids":[1],"n_layers":1,"weights":{"trf_blocks":[{"mlp":{}}]})"),
-       "unknown_field", {"weights.trf_blocks[0].mlp"}},
+       "unknown_field", {"weights.trf_blocks[0].mlp"}, "/weights/trf_blocks/0/mlp"},
       {"tok_emb of another vocabulary", gpt_request(R"("token_ids":[1],"vocab_size":4,"emb_dim":2,"weights":{"tok_emb":[[1,2],[3,4]]})"),
-       "shape_mismatch", {"weights.tok_emb", "(4, 2)"}},
+       "shape_mismatch", {"weights.tok_emb", "(4, 2)"}, "/weights/tok_emb"},
       {"out_head with weight tying", gpt_request(R"("token_ids":[1],"weight_tying":true,"weights":{"out_head":[[1]]})"),
-       "bad_value", {"out_head", "weight_tying"}},
+       "bad_value", {"out_head", "weight_tying"}, "/weights/out_head"},
       {"pos_emb without learned positions", gpt_request(R"("token_ids":[1],"positional":"none","weights":{"pos_emb":[[1]]})"),
-       "bad_value", {"pos_emb", "\"none\""}},
+       "bad_value", {"pos_emb", "\"none\""}, "/weights/pos_emb"},
       {"an unknown positional kind", R"({"mechanism":"positional_encoding","kind":"rope","T":2,"emb_dim":2})", "bad_value",
-       {"kind is \"rope\""}},
-      {"neither inputs nor T", R"({"mechanism":"positional_encoding","emb_dim":4})", "missing_field", {"inputs", "T"}},
-      {"T without emb_dim", R"({"mechanism":"positional_encoding","T":4})", "missing_field", {"emb_dim"}},
+       {"kind is \"rope\""}, "/kind"},
+      {"neither inputs nor T", R"({"mechanism":"positional_encoding","emb_dim":4})", "missing_field", {"inputs", "T"}, "/T"},
+      {"T without emb_dim", R"({"mechanism":"positional_encoding","T":4})", "missing_field", {"emb_dim"}, "/emb_dim"},
       {"more positions than the table", R"({"mechanism":"positional_encoding","kind":"learned",)" + x3 + R"(,"context_length":1})",
-       "too_large", {"2 tokens", "context_length is 1"}},
+       "too_large", {"2 tokens", "context_length is 1"}, "/context_length"},
       {"weights for the sinusoidal encoding", R"({"mechanism":"positional_encoding","T":2,"emb_dim":2,"weights":{}})",
-       "unknown_field", {"no weights"}},
-      {"T unlike the inputs", R"({"mechanism":"positional_encoding",)" + x3 + R"(,"T":5})", "shape_mismatch", {"(2, 3)"}},
+       "unknown_field", {"no weights"}, "/weights"},
+      {"T unlike the inputs", R"({"mechanism":"positional_encoding",)" + x3 + R"(,"T":5})", "shape_mismatch", {"(2, 3)"}, "/T"},
       {"gpt_parameter_count heads", R"({"mechanism":"gpt_parameter_count","n_heads":7})", "bad_value",
-       {"n_heads (7) must divide emb_dim (768)"}},
+       {"n_heads (7) must divide emb_dim (768)"}, "/n_heads"},
   });
 }
 

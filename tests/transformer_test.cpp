@@ -147,7 +147,7 @@ TEST_CASE("sinusoidal positions: PE(pos + k) is a fixed rotation of PE(pos)", "[
   }
 }
 
-TEST_CASE("without positions attention and the block are permutation-equivariant; causal or PE break it",
+TEST_CASE("without positions attention and the block are permutation-equivariant, causal or PE break it",
           "[transformer]") {
   const std::size_t T = 7, d = 8;
   const Matrix x = random_matrix(5, T, d);
@@ -204,7 +204,7 @@ TEST_CASE("zero sub-layer weights make the pre-norm residual block the identity"
   CHECK(max_abs_diff(transformer_block(x, w, options, trace).outputs, x) > 0.1f);
 }
 
-TEST_CASE("post-norm outputs are normalised rows; pre-norm outputs are not", "[transformer]") {
+TEST_CASE("post-norm outputs are normalised rows (mean 0)", "[transformer]") {
   const Matrix x = random_matrix(13, 6, 8, -2.0f, 2.0f);
   Rng rng(14);
   const BlockWeights w = draw_block(rng, 8, 32, false);  // identity norms

@@ -22,19 +22,22 @@ namespace attn::api {
 void check_weight(Count rows, Count cols, const std::string& what) {
   if (rows * cols > Limits::weight_entries)
     fail("too_large", what + " would be " + shape_text(rows, cols) + "; each weight may have at most " +
-                          std::to_string(Limits::weight_entries) + " entries");
+                          std::to_string(Limits::weight_entries) + " entries",
+         "");
 }
 
 void check_activations(Count T, Count d) {
   if (T * d > Limits::activation_entries)
     fail("too_large", std::to_string(T) + " tokens × size " + std::to_string(d) + " is over the limit of " +
-                          std::to_string(Limits::activation_entries) + " entries per activation");
+                          std::to_string(Limits::activation_entries) + " entries per activation",
+         "");
 }
 
 void check_attention(Count num_heads, Count T) {
   if (num_heads * T * T > Limits::attention_entries)
     fail("too_large", std::to_string(num_heads) + " heads × " + std::to_string(T) + "² tokens is over the limit of " +
-                          std::to_string(Limits::attention_entries) + " attention weights");
+                          std::to_string(Limits::attention_entries) + " attention weights",
+         "");
 }
 
 /// The numbers of a response bound the core's working set and the JSON text (about 40 bytes a number while
@@ -44,10 +47,12 @@ void check_cost(const Cost& cost) {
     fail("too_large", "this request would return " + std::to_string(cost.numbers) +
                           " numbers (weights, outputs and, with steps, every intermediate); the limit is " +
                           std::to_string(Limits::response_numbers) +
-                          ": use fewer tokens or heads, a smaller d_out, or steps: false");
+                          ": use fewer tokens or heads, a smaller d_out, or steps: false",
+         "");
   if (cost.work > Limits::work)
     fail("too_large", "this request needs about " + std::to_string(cost.work) + " multiply-adds; the limit is " +
-                          std::to_string(Limits::work) + ": use fewer tokens or a smaller d_in or d_out");
+                          std::to_string(Limits::work) + ": use fewer tokens or a smaller d_in or d_out",
+         "");
 }
 
 Count copies(bool with_steps, Count steps) { return 1 + (with_steps ? steps : 0); }
@@ -63,7 +68,8 @@ Matrix given_or(const Fields* weights, const std::string& key, Matrix drawn) {
   Matrix given = weights->matrix(key, Limits::dim, Limits::dim);
   if (given.shape() != drawn.shape())
     fail("shape_mismatch", weights->name(key) + " is " + shape_text(given.shape(0), given.shape(1)) + " but must be " +
-                               shape_text(drawn.shape(0), drawn.shape(1)) + " here");
+                               shape_text(drawn.shape(0), drawn.shape(1)) + " here",
+         weights->path(key).pointer);
   return given;
 }
 
@@ -72,14 +78,16 @@ Vector given_or(const Fields* weights, const std::string& key, Vector drawn) {
   Vector given = weights->vector(key, Limits::dim);
   if (given.size() != drawn.size())
     fail("shape_mismatch", weights->name(key) + " has " + std::to_string(given.size()) + " numbers but must have " +
-                               std::to_string(drawn.size()) + " here");
+                               std::to_string(drawn.size()) + " here",
+         weights->path(key).pointer);
   return given;
 }
 
 QkvWeights qkv_given_or(const Fields* weights, QkvWeights drawn) {
   if (weights && !drawn.b_query)
     for (const char* bias : {"b_query", "b_key", "b_value"})
-      if (weights->has(bias)) fail("bad_value", weights->name(bias) + " is given but qkv_bias is false");
+      if (weights->has(bias))
+        fail("bad_value", weights->name(bias) + " is given but qkv_bias is false", weights->path(bias).pointer);
   drawn.W_query = given_or(weights, "W_query", drawn.W_query);
   drawn.W_key = given_or(weights, "W_key", drawn.W_key);
   drawn.W_value = given_or(weights, "W_value", drawn.W_value);
@@ -93,7 +101,7 @@ QkvWeights qkv_given_or(const Fields* weights, QkvWeights drawn) {
 
 std::optional<Fields> weights_of(const Fields& request, std::initializer_list<const char*> known) {
   if (!request.has("weights")) return std::nullopt;
-  Fields weights(request.at("weights"), "weights");
+  Fields weights(request.at("weights"), request.path("weights"));
   weights.only(known);
   return weights;
 }
@@ -108,7 +116,8 @@ std::size_t d_out_of(const Fields& request, const Fields* weights, const std::st
   const std::size_t d_out = request.size("d_out", fallback, 1, Limits::dim);
   if (d_out > Limits::dim)  // not given: taken from the weight, whose rows are not read yet
     fail("too_large", weights->name(key) + " has " + std::to_string(d_out) + " columns, so d_out would be " +
-                          std::to_string(d_out) + "; the limit is " + std::to_string(Limits::dim));
+                          std::to_string(d_out) + "; the limit is " + std::to_string(Limits::dim),
+         weights->path(key).pointer);
   return d_out;
 }
 
@@ -126,16 +135,22 @@ Dropout dropout_of(const Fields& request, std::size_t heads, std::size_t T, bool
   dropout.seed = request.seed();
   const float p = request.number("dropout", 0.0f, 0.0f, 1.0f);
   if (request.has("dropout_mask")) {  // checked even when dropout does not act, so a wrong mask never goes unseen
-    Tensor3 mask = per_head ? to_tensor3(request.at("dropout_mask"), "dropout_mask", Limits::num_heads, Limits::tokens,
+    const Path where = request.path("dropout_mask");
+    Tensor3 mask = per_head ? to_tensor3(request.at("dropout_mask"), where, Limits::num_heads, Limits::tokens,
                                          Limits::tokens)
                             : stack({request.matrix("dropout_mask", Limits::tokens, Limits::tokens)});
     const std::vector<std::size_t> expected{heads, T, T};
     if (std::vector<std::size_t>(mask.shape().begin(), mask.shape().end()) != expected)
       fail("shape_mismatch", per_head ? "dropout_mask must be num_heads × T × T = " + std::to_string(heads) + " × " +
                                             std::to_string(T) + " × " + std::to_string(T)
-                                      : "dropout_mask must be T × T = " + shape_text(T, T));
-    for (float keep : mask)
-      if (keep != 0.0f && keep != 1.0f) fail("bad_value", "dropout_mask entries must be 0 (dropped) or 1 (kept)");
+                                      : "dropout_mask must be T × T = " + shape_text(T, T),
+           where.pointer);
+    for (std::size_t h = 0; h < heads; ++h)
+      for (std::size_t i = 0; i < T; ++i)
+        for (std::size_t j = 0; j < T; ++j)
+          if (mask(h, i, j) != 0.0f && mask(h, i, j) != 1.0f)
+            fail("bad_value", "dropout_mask entries must be 0 (dropped) or 1 (kept)",
+                 (per_head ? where.index(h) : where).index(i).index(j).pointer);
     dropout.keep_mask = mask;
   }
   if (dropout_acts(request)) dropout.p = p;
@@ -162,7 +177,8 @@ json finish(json response, const Trace& trace) {
   for (const char* key : {"context_vecs", "attn_weights", "attn_weights_dropped", "outputs", "logits", "probas", "loss"})
     if (response.contains(key) && !all_finite(response[key]))
       fail("not_finite",
-           "the result overflowed float32 (a score beyond ±3.4e38 made it infinite or NaN): use smaller inputs or weights");
+           "the result overflowed float32 (a score beyond ±3.4e38 made it infinite or NaN): use smaller inputs or weights",
+           "");
   if (trace.enabled()) response["steps"] = steps_to_json(trace);
   return response;
 }
@@ -249,14 +265,17 @@ json multihead_wrapper_request(const Fields& request) {
   std::size_t d_out = request.size("d_out", d_in, 1, Limits::dim);
   if (weights && weights->has("heads")) {
     const json& heads = weights->at("heads");
-    if (!heads.is_array()) fail("wrong_type", "weights.heads must be a list of per-head weight objects");
-    if (heads.empty()) fail("empty", "weights.heads has no heads: give one weight object per head");
+    const Path where = weights->path("heads");
+    if (!heads.is_array()) fail("wrong_type", "weights.heads must be a list of per-head weight objects", where.pointer);
+    if (heads.empty()) fail("empty", "weights.heads has no heads: give one weight object per head", where.pointer);
     if (request.has("num_heads") && heads.size() != num_heads)
       fail("shape_mismatch", "weights.heads has " + std::to_string(heads.size()) + " heads but num_heads is " +
-                                 std::to_string(num_heads));
+                                 std::to_string(num_heads),
+           request.path("num_heads").pointer);
     num_heads = request.size("num_heads", heads.size(), 1, Limits::num_heads);
-    if (heads.size() > Limits::num_heads) fail("too_large", "weights.heads: at most 64 heads");
-    Fields first(heads.front(), "weights.heads[0]");
+    if (heads.size() > Limits::num_heads)
+      fail("too_large", "weights.heads: at most " + std::to_string(Limits::num_heads) + " heads", where.pointer);
+    Fields first(heads.front(), where.index(0));
     d_out = d_out_of(request, &first, "W_query", d_in);
     given_heads = heads;
   }
@@ -275,7 +294,7 @@ json multihead_wrapper_request(const Fields& request) {
   json weights_used = {{"heads", json::array()}};
   for (std::size_t h = 0; h < num_heads; ++h) {
     if (given_heads) {
-      Fields head((*given_heads)[h], "weights.heads[" + std::to_string(h) + "]");
+      Fields head((*given_heads)[h], weights->path("heads").index(h));
       head.only({"W_query", "W_key", "W_value", "b_query", "b_key", "b_value"});
       heads[h] = qkv_given_or(&head, heads[h]);
     }
@@ -301,7 +320,8 @@ json multihead_request(const Fields& request) {
   if (d_out % num_heads != 0)
     fail("bad_value", "num_heads (" + std::to_string(num_heads) + ") must divide d_out (" + std::to_string(d_out) +
                           "): each head gets d_out / num_heads columns. Try num_heads = 1" +
-                          (d_out % 2 == 0 ? ", 2" : "") + " or d_out = " + std::to_string(num_heads * ((d_out + num_heads - 1) / num_heads)));
+                          (d_out % 2 == 0 ? ", 2" : "") + " or d_out = " + std::to_string(num_heads * ((d_out + num_heads - 1) / num_heads)),
+         request.path("num_heads").pointer);
   check_weight(d_in, d_out, "W_query");
   check_weight(d_out, d_out, "W_out");
   check_activations(T, std::max(d_in, d_out));
@@ -366,7 +386,8 @@ json additive_request(const Fields& request) {
   check_activations(std::max(S, T), std::max({d_enc, d_dec, d_attn}));
   if (Count{S} * T > Limits::attention_entries)
     fail("too_large", std::to_string(S) + " decoder states × " + std::to_string(T) + " encoder states is over the limit of " +
-                          std::to_string(Limits::attention_entries) + " attention weights");
+                          std::to_string(Limits::attention_entries) + " attention weights",
+         "");
   // steps of size (S or T)·d: inputs, decoder_state, both projections, context_vecs; (S, T): scores, weights.
   // Each score is v·tanh(s·W_decoder + h·W_encoder + b): d_attn multiply-adds for each of S·T pairs.
   check_cost({Count{d_dec + d_enc + 2} * d_attn + Count{std::max(S, T)} * std::max({d_enc, d_dec, d_attn}) * copies(steps, 5) +
@@ -390,26 +411,30 @@ json additive_request(const Fields& request) {
 json embed_request(const Fields& request) {
   request.only({"mechanism", "text", "tokens", "d_in", "seed"});
   std::vector<std::string> tokens;
+  const Path source = request.path(request.has("tokens") ? "tokens" : "text");  // where the tokens come from
   if (request.has("tokens")) {
     const json& list = request.at("tokens");
-    if (!list.is_array()) fail("wrong_type", "tokens must be a list of strings");
+    if (!list.is_array()) fail("wrong_type", "tokens must be a list of strings", source.pointer);
     if (list.size() > Limits::tokens)
-      fail("too_large", "there are " + std::to_string(list.size()) + " tokens; the limit is " + std::to_string(Limits::tokens));
+      fail("too_large", "there are " + std::to_string(list.size()) + " tokens; the limit is " + std::to_string(Limits::tokens),
+           source.pointer);
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (!list[i].is_string() || list[i].get<std::string>().empty())
-        fail("wrong_type", "tokens[" + std::to_string(i) + "] must be a non-empty string");
+        fail("wrong_type", "tokens[" + std::to_string(i) + "] must be a non-empty string", source.index(i).pointer);
       tokens.push_back(list[i].get<std::string>());
     }
   } else {
     const std::string text = request.text("text");
     if (text.size() > Limits::text_bytes)
-      fail("too_large", "the text is " + std::to_string(text.size()) + " bytes; the limit is " + std::to_string(Limits::text_bytes));
+      fail("too_large", "the text is " + std::to_string(text.size()) + " bytes; the limit is " + std::to_string(Limits::text_bytes),
+           source.pointer);
     tokens = tokenize(text);
     if (tokens.size() > Limits::tokens)
       fail("too_large", "the text has " + std::to_string(tokens.size()) + " tokens; the limit is " +
-                            std::to_string(Limits::tokens));
+                            std::to_string(Limits::tokens),
+           source.pointer);
   }
-  if (tokens.empty()) fail("empty", "there are no tokens: type at least one word");
+  if (tokens.empty()) fail("empty", "there are no tokens: type at least one word", source.pointer);
   const std::size_t d_in = request.size("d_in", 3, 1, Limits::dim);
   check_activations(tokens.size(), d_in);
   return {{"tokens", tokens}, {"embeddings", to_json(embed_tokens(tokens, d_in, request.seed()))}};
@@ -446,22 +471,21 @@ json scaling_demo_request(const Fields& request) {
   std::vector<std::size_t> d_k_values;
   if (request.has("d_k_values")) {
     const json& list = request.at("d_k_values");
-    if (!list.is_array()) fail("wrong_type", "d_k_values must be a list of whole numbers");
-    if (list.empty()) fail("empty", "d_k_values has no values: give at least one d_k");
+    const Path where = request.path("d_k_values");
+    if (!list.is_array()) fail("wrong_type", "d_k_values must be a list of whole numbers", where.pointer);
+    if (list.empty()) fail("empty", "d_k_values has no values: give at least one d_k", where.pointer);
     if (list.size() > Limits::demo_points)
       fail("too_large", "d_k_values has " + std::to_string(list.size()) + " values; the limit is " +
-                            std::to_string(Limits::demo_points));
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string key = "d_k_values[" + std::to_string(i) + "]";
-      const json item_object = {{key, list[i]}};  // read like a field, so its message names it
-      d_k_values.push_back(Fields(item_object, "").size(key, 1, 1, Limits::demo_dim));
-    }
+                            std::to_string(Limits::demo_points),
+           where.pointer);
+    for (std::size_t i = 0; i < list.size(); ++i) d_k_values.push_back(to_size(list[i], where.index(i), 1, Limits::demo_dim));
   }
   const std::size_t d_k = request.size("d_k", 0, 1, Limits::demo_dim);  // 0: no example asked for
   Count work = 0;
   for (std::size_t d : d_k_values) work += Count{trials} * T * d;
   if (work > Limits::demo_work)
-    fail("too_large", "trials × T × Σ d_k is " + std::to_string(work) + "; the limit is " + std::to_string(Limits::demo_work));
+    fail("too_large", "trials × T × Σ d_k is " + std::to_string(work) + "; the limit is " + std::to_string(Limits::demo_work),
+         "");
   json response = json::object();
   response["curve"] = json::array();
   for (const ScalingPoint& point : scaling_curve(d_k_values, T, trials, request.seed()))
@@ -484,15 +508,19 @@ json parameter_count_request(const Fields& request) {
   const std::size_t d_out = request.size("d_out", d_in, 1, 1u << 20);
   const std::size_t num_heads = request.size("num_heads", 1, 1, 4096);
   if (d_out % num_heads != 0)
-    fail("bad_value", "num_heads (" + std::to_string(num_heads) + ") must divide d_out (" + std::to_string(d_out) + ")");
+    fail("bad_value", "num_heads (" + std::to_string(num_heads) + ") must divide d_out (" + std::to_string(d_out) + ")",
+         request.path("num_heads").pointer);
   const bool qkv_bias = request.boolean("qkv_bias", false);
   return {{"parameter_count", multihead_parameter_count(d_in, d_out, qkv_bias)},
           {"parameter_count_wrapper", wrapper_parameter_count(d_in, d_out, num_heads, qkv_bias)},
           {"head_dim", d_out / num_heads}};
 }
 
-json error_response(const std::string& code, const std::string& message) {
-  return {{"error", {{"code", code}, {"message", message}}}};
+/// {"error": {"code", "message", "field"}}; no "field" when the error is about the request as a whole.
+json error_response(const std::string& code, const std::string& message, const std::string& field = "") {
+  json error = {{"code", code}, {"message", message}};
+  if (!field.empty()) error["field"] = field;
+  return {{"error", std::move(error)}};
 }
 
 json dispatch(const json& body) {
@@ -516,14 +544,16 @@ json dispatch(const json& body) {
   };
   if (!body.is_object())
     fail("parse_error", std::string("the request must be one JSON object, {\"mechanism\": …}, not ") +
-                            (body.is_array() ? "a list" : body.is_string() ? "a string" : body.is_null() ? "null" : "a single value"));
-  Fields request(body, "");
+                            (body.is_array() ? "a list" : body.is_string() ? "a string" : body.is_null() ? "null" : "a single value"),
+         "");
+  Fields request(body, Path{});
   const std::string mechanism = request.text("mechanism");
   auto found = mechanisms.find(mechanism);
   if (found == mechanisms.end()) {
     std::string names;
     for (const auto& entry : mechanisms) names += (names.empty() ? "" : ", ") + entry.first;
-    fail("unknown_mechanism", "unknown mechanism \"" + excerpt(mechanism) + "\"; choose one of: " + names);
+    fail("unknown_mechanism", "unknown mechanism \"" + excerpt(mechanism) + "\"; choose one of: " + names,
+         request.path("mechanism").pointer);
   }
   return found->second(request);
 }
@@ -538,20 +568,24 @@ std::string without_exception_id(const char* what) {
 json parse_request(const std::string& text) {
   if (text.size() > Limits::request_bytes)
     fail("too_large", "the request is " + std::to_string(text.size()) + " bytes; the limit is " +
-                          std::to_string(Limits::request_bytes));
+                          std::to_string(Limits::request_bytes),
+         "");
   if (text.find_first_not_of(" \t\r\n") == std::string::npos)
     fail("parse_error", "the request is empty: send one JSON object, such as "
-                        "{\"mechanism\": \"simplified\", \"inputs\": [[1, 0], [0, 1]]}");
+                        "{\"mechanism\": \"simplified\", \"inputs\": [[1, 0], [0, 1]]}",
+         "");
   check_nesting(text, Limits::nesting);
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
     const bool non_finite = text.find("NaN") != std::string::npos || text.find("Infinity") != std::string::npos;
     fail("parse_error", "the request is not valid JSON: " + without_exception_id(e.what()) +
-                            (non_finite ? " (JSON has no NaN or Infinity: every number must be finite)" : ""));
+                            (non_finite ? " (JSON has no NaN or Infinity: every number must be finite)" : ""),
+         "");
   } catch (const json::out_of_range& e) {  // a number beyond double, such as 1e999, which would be infinite
     fail("not_finite", "a number in the request is out of range (" + without_exception_id(e.what()) +
-                           "): every number must be finite, |x| < 3.4e38 (float32)");
+                           "): every number must be finite, |x| < 3.4e38 (float32)",
+         "");
   }
 }
 
@@ -566,7 +600,7 @@ std::string respond(const std::string& request_json) {
     response = dispatch(parse_request(request_json));
     return to_text(response);  // inside the try: writing a large response can run out of memory too
   } catch (const RequestError& e) {
-    response = error_response(e.code, e.what());
+    response = error_response(e.code, e.what(), e.field);
   } catch (const std::bad_alloc&) {
     response = error_response("internal", "the core ran out of memory answering this request; "
                                           "try fewer tokens or smaller sizes (the core keeps working)");

@@ -14,23 +14,38 @@ namespace attn::api {
 
 using json = nlohmann::json;
 
-/// A bad request: its code (docs/api.md) and a message for the learner.
+/// A bad request: its code (docs/api.md), a message for the learner and, when the error is about one
+/// field of the request, that field as a JSON Pointer (RFC 6901): "/weights/W_query", "/inputs/2/1".
 struct RequestError : std::runtime_error {
-  RequestError(std::string code, const std::string& message) : std::runtime_error(message), code(std::move(code)) {}
+  RequestError(std::string code, const std::string& message, std::string field)
+      : std::runtime_error(message), code(std::move(code)), field(std::move(field)) {}
   std::string code;
+  std::string field;  ///< "" when the error is about the request as a whole
 };
 
-[[noreturn]] void fail(const std::string& code, const std::string& message);
+/// `field`: the JSON Pointer of the field at fault (Path::pointer), or "" for the request as a whole.
+[[noreturn]] void fail(const std::string& code, const std::string& message, const std::string& field);
+
+/// Where a value sits in the request: its name in messages ("weights.heads[0].W_query") and its JSON
+/// Pointer ("/weights/heads/0/W_query"). The request itself is {"", ""}.
+struct Path {
+  std::string name;
+  std::string pointer;
+
+  Path key(const std::string& key) const;  ///< a field of this object
+  Path index(std::size_t i) const;         ///< an entry of this list
+};
 
 /// A JSON object whose fields are read with checks; `where` names it in messages ("weights").
 class Fields {
  public:
-  Fields(const json& object, std::string where);
-  Fields(json&&, std::string) = delete;  // it keeps a reference: the object must outlive it
+  Fields(const json& object, Path where);
+  Fields(json&&, Path) = delete;  // it keeps a reference: the object must outlive it
 
   bool has(const std::string& key) const;
   const json& at(const std::string& key) const;
   std::string name(const std::string& key) const;  ///< "weights.W_query"
+  Path path(const std::string& key) const;         ///< {"weights.W_query", "/weights/W_query"}
 
   bool boolean(const std::string& key, bool fallback) const;
   std::string text(const std::string& key) const;  ///< required string
@@ -48,14 +63,16 @@ class Fields {
 
  private:
   const json& object_;
-  std::string where_;
+  Path where_;
 };
 
 /// Reads a JSON array as a matrix, checking type, raggedness, size and finiteness.
-Matrix to_matrix(const json& value, const std::string& name, std::size_t max_rows, std::size_t max_cols);
-Vector to_vector(const json& value, const std::string& name, std::size_t max_size);
-Tensor3 to_tensor3(const json& value, const std::string& name, std::size_t max_heads, std::size_t max_rows,
+Matrix to_matrix(const json& value, const Path& path, std::size_t max_rows, std::size_t max_cols);
+Vector to_vector(const json& value, const Path& path, std::size_t max_size);
+Tensor3 to_tensor3(const json& value, const Path& path, std::size_t max_heads, std::size_t max_rows,
                    std::size_t max_cols);
+/// A whole number from lo to hi (too_large above hi).
+std::size_t to_size(const json& value, const Path& path, std::size_t lo, std::size_t hi);
 
 /// "(2, 3)" for messages.
 std::string shape_text(std::size_t rows, std::size_t cols);

@@ -30,7 +30,7 @@ std::string choice(const Fields& request, const std::string& key, const std::str
     if (value == option) return value;
     list += std::string(list.empty() ? "\"" : ", \"") + option + "\"";
   }
-  fail("bad_value", request.name(key) + " is \"" + excerpt(value) + "\"; choose one of " + list);
+  fail("bad_value", request.name(key) + " is \"" + excerpt(value) + "\"; choose one of " + list, request.path(key).pointer);
 }
 
 Activation activation_of(const Fields& request) {
@@ -42,7 +42,8 @@ std::size_t n_heads_of(const Fields& request, std::size_t emb_dim) {
   const std::size_t n_heads = request.size("n_heads", 1, 1, Limits::num_heads);
   if (emb_dim % n_heads != 0)
     fail("bad_value", "n_heads (" + std::to_string(n_heads) + ") must divide emb_dim (" + std::to_string(emb_dim) +
-                          "): each head gets emb_dim / n_heads columns");
+                          "): each head gets emb_dim / n_heads columns",
+         request.path("n_heads").pointer);
   return n_heads;
 }
 
@@ -50,22 +51,27 @@ std::size_t n_heads_of(const Fields& request, std::size_t emb_dim) {
 std::vector<std::int64_t> id_list(const Fields& request, const std::string& key, std::int64_t lo, std::int64_t hi,
                                   const std::string& range) {
   const json& list = request.at(key);
-  if (!list.is_array()) fail("wrong_type", request.name(key) + " must be a list of whole numbers (token ids)");
-  if (list.empty()) fail("empty", request.name(key) + " has no tokens: give at least one token id");
+  const Path where = request.path(key);
+  if (!list.is_array()) fail("wrong_type", where.name + " must be a list of whole numbers (token ids)", where.pointer);
+  if (list.empty()) fail("empty", where.name + " has no tokens: give at least one token id", where.pointer);
   if (list.size() > Limits::tokens)
-    fail("too_large", request.name(key) + " has " + std::to_string(list.size()) + " tokens; the limit is " +
-                          std::to_string(Limits::tokens));
+    fail("too_large", where.name + " has " + std::to_string(list.size()) + " tokens; the limit is " +
+                          std::to_string(Limits::tokens),
+         where.pointer);
   std::vector<std::int64_t> ids;
   for (std::size_t t = 0; t < list.size(); ++t) {
-    const std::string name = request.name(key) + "[" + std::to_string(t) + "]";
+    const Path item = where.index(t);
+    const std::string& name = item.name;
     const json& value = list[t];
     if (value.is_null())
-      fail("not_finite", name + " is null where a token id belongs (NaN is sent as null): give a whole number");
-    if (!value.is_number()) fail("wrong_type", name + " must be a whole number (a token id)");
+      fail("not_finite", name + " is null where a token id belongs (NaN is sent as null): give a whole number",
+           item.pointer);
+    if (!value.is_number()) fail("wrong_type", name + " must be a whole number (a token id)", item.pointer);
     const double x = value.get<double>();
-    if (!std::isfinite(x) || x != std::floor(x)) fail("wrong_type", name + " must be a whole number (a token id)");
+    if (!std::isfinite(x) || x != std::floor(x))
+      fail("wrong_type", name + " must be a whole number (a token id)", item.pointer);
     if (x < static_cast<double>(lo) || x > static_cast<double>(hi))
-      fail("bad_value", name + " is " + value.dump() + "; " + range);
+      fail("bad_value", name + " is " + value.dump() + "; " + range, item.pointer);
     ids.push_back(static_cast<std::int64_t>(x));
   }
   return ids;
@@ -76,7 +82,7 @@ std::vector<std::int64_t> id_list(const Fields& request, const std::string& key,
 /// The object `key` of `weights` as Fields, holding only `known`; nothing when absent.
 std::optional<Fields> part_of(const Fields* weights, const std::string& key, std::initializer_list<const char*> known) {
   if (!weights || !weights->has(key)) return std::nullopt;
-  Fields part(weights->at(key), weights->name(key));
+  Fields part(weights->at(key), weights->path(key));
   part.only(known);
   return part;
 }
@@ -202,21 +208,27 @@ json positional_encoding_request(const Fields& request) {
   const bool learned = choice(request, "kind", "sinusoidal", {"sinusoidal", "learned"}) == "learned";
   std::optional<Matrix> inputs;
   if (request.has("inputs")) inputs = request.matrix("inputs", Limits::tokens, Limits::dim);
-  if (!inputs && !request.has("T")) fail("missing_field", "give \"inputs\" (T×emb_dim token embeddings) or \"T\" and \"emb_dim\"");
+  if (!inputs && !request.has("T"))
+    fail("missing_field", "give \"inputs\" (T×emb_dim token embeddings) or \"T\" and \"emb_dim\"", request.path("T").pointer);
   const std::size_t T = request.size("T", inputs ? inputs->shape(0) : 1, 1, Limits::tokens);
   const std::size_t emb_dim = request.size("emb_dim", inputs ? inputs->shape(1) : 1, 1, Limits::dim);
-  if (!inputs && !request.has("emb_dim")) fail("missing_field", "the field \"emb_dim\" is required without inputs");
+  if (!inputs && !request.has("emb_dim"))
+    fail("missing_field", "the field \"emb_dim\" is required without inputs", request.path("emb_dim").pointer);
   if (inputs && (inputs->shape(0) != T || inputs->shape(1) != emb_dim))
     fail("shape_mismatch", "inputs are " + shape_text(inputs->shape(0), inputs->shape(1)) + " but T and emb_dim say " +
-                               shape_text(T, emb_dim) + ": leave T and emb_dim out when inputs are given");
+                               shape_text(T, emb_dim) + ": leave T and emb_dim out when inputs are given",
+         request.path(request.has("T") && inputs->shape(0) != T ? "T" : "emb_dim").pointer);
   const std::size_t context_length = request.size("context_length", T, 1, Limits::tokens);
   if (!learned && request.has("context_length"))
-    fail("bad_value", "context_length is for kind \"learned\" (the rows of pos_emb); the sinusoidal encoding has no table");
+    fail("bad_value", "context_length is for kind \"learned\" (the rows of pos_emb); the sinusoidal encoding has no table",
+         request.path("context_length").pointer);
   if (learned && request.has("offset"))
-    fail("bad_value", "offset is for kind \"sinusoidal\": a learned table has no fixed map from one position to another");
+    fail("bad_value", "offset is for kind \"sinusoidal\": a learned table has no fixed map from one position to another",
+         request.path("offset").pointer);
   if (T > context_length)
     fail("too_large", "there are " + std::to_string(T) + " tokens but context_length is " + std::to_string(context_length) +
-                          ": pos_emb has one row for each of positions 0 to " + std::to_string(context_length - 1));
+                          ": pos_emb has one row for each of positions 0 to " + std::to_string(context_length - 1),
+         request.path(request.has("context_length") ? "context_length" : "inputs").pointer);
   const std::size_t offset = request.size("offset", 0, 0, Limits::tokens);
   const bool steps = request.boolean("steps", false);
   check_weight(context_length, emb_dim, "pos_emb");
@@ -237,7 +249,8 @@ json positional_encoding_request(const Fields& request) {
     response["weights"] = {{"pos_emb", api::to_json(pos_emb)}};
     response["parameter_count"] = Count{context_length} * emb_dim;
   } else {
-    if (request.has("weights")) fail("unknown_field", "the sinusoidal encoding has no weights: it is fixed");
+    if (request.has("weights"))
+      fail("unknown_field", "the sinusoidal encoding has no weights: it is fixed", request.path("weights").pointer);
     pos_encoding = sinusoidal_encoding(T, emb_dim);  // (T, emb_dim)  PE[pos, 2i] = sin(pos·ω_i), PE[pos, 2i+1] = cos(pos·ω_i)
     response["parameter_count"] = 0;
   }
@@ -302,10 +315,6 @@ json transformer_block_request(const Fields& request) {
                   Count{n_heads} * T * T + (steps ? block_step_numbers(T, emb_dim, d_ff, n_heads) : 0),
               block_work(T, emb_dim, d_ff)});
   auto weights = weights_of(request, {"att", "ff", "norm1", "norm2"});
-  if (weights && !qkv_bias)
-    if (auto att = part_of(pointer(weights), "att", att_keys))
-      for (const char* bias : {"b_query", "b_key", "b_value"})
-        if (att->has(bias)) fail("bad_value", att->name(bias) + " is given but qkv_bias is false");
   Rng rng(request.seed());
   const BlockWeights w = block_given_or(pointer(weights), draw_block(rng, emb_dim, d_ff, qkv_bias));
 
@@ -347,7 +356,8 @@ json gpt_request(const Fields& request) {
   config.block = block_options_of(request, config.n_heads);
   const float temperature = request.number("temperature", 1.0f, 0.0f, 1e6f);
   if (temperature == 0.0f)
-    fail("bad_value", "temperature is 0; it must be above 0 (small values make the most likely token take everything)");
+    fail("bad_value", "temperature is 0; it must be above 0 (small values make the most likely token take everything)",
+         request.path("temperature").pointer);
   const bool steps = request.boolean("steps", false);
 
   const std::string vocab_range = "token ids go from 0 to vocab_size − 1 = " + std::to_string(config.vocab_size - 1);
@@ -356,15 +366,18 @@ json gpt_request(const Fields& request) {
   if (T > config.context_length)
     fail("too_large", "there are " + std::to_string(T) + " token_ids but context_length is " +
                           std::to_string(config.context_length) + ": the model has positions 0 to " +
-                          std::to_string(config.context_length - 1) + " only");
+                          std::to_string(config.context_length - 1) + " only",
+         request.path("token_ids").pointer);
   std::optional<std::vector<std::int64_t>> targets;
   if (request.has("targets")) {
     targets = id_list(request, "targets", -1, std::int64_t(config.vocab_size) - 1, vocab_range + ", or −1 to skip the position");
     if (targets->size() != T)
       fail("shape_mismatch", "targets has " + std::to_string(targets->size()) + " ids but token_ids has " + std::to_string(T) +
-                                 ": one target (the next token, or −1) per position");
+                                 ": one target (the next token, or −1) per position",
+           request.path("targets").pointer);
     if (std::all_of(targets->begin(), targets->end(), [](std::int64_t id) { return id == -1; }))
-      fail("bad_value", "every target is −1, so no position is scored: give at least one target token id");
+      fail("bad_value", "every target is −1, so no position is scored: give at least one target token id",
+           request.path("targets").pointer);
   }
 
   const Count d = config.emb_dim, V = config.vocab_size, L = config.n_layers, H = config.n_heads;
@@ -383,25 +396,25 @@ json gpt_request(const Fields& request) {
   auto weights = weights_of(request, {"tok_emb", "pos_emb", "trf_blocks", "final_norm", "out_head"});
   const Fields* given = pointer(weights);
   if (given && given->has("pos_emb") && config.positional != Positional::learned)
-    fail("bad_value", "weights.pos_emb is given but positional is \"" + positional + "\": only learned positions have a table");
+    fail("bad_value", "weights.pos_emb is given but positional is \"" + positional + "\": only learned positions have a table",
+         given->path("pos_emb").pointer);
   if (given && given->has("out_head") && config.weight_tying)
-    fail("bad_value", "weights.out_head is given but weight_tying is true: out_head is then tok_embᵀ");
+    fail("bad_value", "weights.out_head is given but weight_tying is true: out_head is then tok_embᵀ",
+         given->path("out_head").pointer);
   Rng rng(request.seed());
   GptWeights w = draw_gpt(rng, config);
   w.tok_emb = given_or(given, "tok_emb", w.tok_emb);
   if (config.positional == Positional::learned) w.pos_emb = given_or(given, "pos_emb", w.pos_emb);
   if (given && given->has("trf_blocks")) {
     const json& blocks = given->at("trf_blocks");
-    if (!blocks.is_array()) fail("wrong_type", "weights.trf_blocks must be a list of n_layers block weight objects");
+    const Path where = given->path("trf_blocks");
+    if (!blocks.is_array()) fail("wrong_type", "weights.trf_blocks must be a list of n_layers block weight objects", where.pointer);
     if (blocks.size() != config.n_layers)
       fail("shape_mismatch", "weights.trf_blocks has " + std::to_string(blocks.size()) + " blocks but n_layers is " +
-                                 std::to_string(config.n_layers));
+                                 std::to_string(config.n_layers),
+           where.pointer);
     for (std::size_t l = 0; l < config.n_layers; ++l) {
-      const Fields block(blocks[l], "weights.trf_blocks[" + std::to_string(l) + "]");
-      if (!config.qkv_bias)
-        if (auto att = part_of(&block, "att", att_keys))
-          for (const char* bias : {"b_query", "b_key", "b_value"})
-            if (att->has(bias)) fail("bad_value", att->name(bias) + " is given but qkv_bias is false");
+      const Fields block(blocks[l], given->path("trf_blocks").index(l));
       w.trf_blocks[l] = block_given_or(&block, w.trf_blocks[l]);
     }
   }
@@ -442,7 +455,8 @@ json gpt_parameter_count_request(const Fields& request) {
   config.n_heads = request.size("n_heads", 12, 1, 4096);
   if (config.emb_dim % config.n_heads != 0)
     fail("bad_value", "n_heads (" + std::to_string(config.n_heads) + ") must divide emb_dim (" +
-                          std::to_string(config.emb_dim) + ")");
+                          std::to_string(config.emb_dim) + ")",
+         request.path("n_heads").pointer);
   config.n_layers = request.size("n_layers", 12, 1, 4096);
   config.d_ff = request.size("d_ff", 4 * config.emb_dim, 1, 1u << 22);
   config.qkv_bias = request.boolean("qkv_bias", false);

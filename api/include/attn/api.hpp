@@ -8,7 +8,8 @@
 
 namespace attn::api {
 
-/// Answers one request. Never throws: a bad request gets {"error": {"code", "message"}}.
+/// Answers one request. Never throws: a bad request gets {"error": {"code", "message", "field"}}, "field"
+/// being the JSON Pointer of the field at fault (absent when the request as a whole is).
 std::string handle_request(const std::string& request_json);
 
 /// True when a response from handle_request() is an error.

@@ -168,6 +168,19 @@ std::string rows_text(std::size_t T, std::size_t d, const std::string& x = "0.5"
   return out + "]";
 }
 
+/// Each request is refused as too_large without allocating more than 1 MB, or what parsing its own
+/// text takes (about 16 bytes a value).
+void require_refused_before_allocating(const std::vector<std::string>& bombs) {
+  for (const std::string& bomb : bombs) {
+    INFO(bomb.substr(0, 160));
+    Watch watch;
+    const std::string response = api::handle_request(bomb);
+    const std::size_t largest = watch.largest();
+    CHECK(json::parse(response)["error"]["code"] == "too_large");
+    CHECK(largest < std::max<std::size_t>(1u << 20, 16 * bomb.size()));
+  }
+}
+
 std::string ok_response_of(const std::string& request_text) {
   const std::string response = api::handle_request(request_text);
   INFO("response: " << response.substr(0, 400));
@@ -477,14 +490,7 @@ TEST_CASE("limits are checked before anything large is allocated", "[errors][lim
       R"({"mechanism":"self_attention","inputs":[[1]],"weights":{"W_query":)" + rows_text(1, 200000, "0") + "}}",
       std::string(1 << 20, '['),
   };
-  for (const std::string& bomb : bombs) {
-    INFO(bomb.substr(0, 120));
-    Watch watch;
-    const std::string response = api::handle_request(bomb);
-    const std::size_t largest = watch.largest();
-    CHECK(json::parse(response)["error"]["code"] == "too_large");
-    CHECK(largest < std::max<std::size_t>(1u << 20, 16 * bomb.size()));
-  }
+  require_refused_before_allocating(bombs);
   // The probe sees the allocations of a request that is computed: T = 600 needs (T, T) weights of 1.4 MB.
   Watch watch;
   ok_response_of(R"({"mechanism":"causal","inputs":)" + rows_text(600, 2) + R"(,"d_out":2})");
@@ -737,14 +743,7 @@ TEST_CASE("transformer mechanisms: limits are checked before the model is alloca
                   R"(,"context_length":1024,"emb_dim":512,"n_heads":8,"n_layers":24)"),
       R"({"mechanism":"transformer_block","steps":true,"n_heads":16,"inputs":)" + rows_text(512, 64) + "}",
   };
-  for (const std::string& bomb : bombs) {
-    INFO(bomb.substr(0, 160));
-    Watch watch;
-    const std::string response = api::handle_request(bomb);
-    const std::size_t largest = watch.largest();
-    CHECK(json::parse(response)["error"]["code"] == "too_large");
-    CHECK(largest < std::max<std::size_t>(1u << 20, 16 * bomb.size()));
-  }
+  require_refused_before_allocating(bombs);
   Watch watch;  // GPT-2 XL's count allocates nothing of its size
   const json counted = json::parse(ok_response_of(
       R"({"mechanism":"gpt_parameter_count","emb_dim":1600,"n_heads":25,"n_layers":48,"qkv_bias":true,"weight_tying":true})"));

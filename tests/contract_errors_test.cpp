@@ -168,6 +168,19 @@ std::string rows_text(std::size_t T, std::size_t d, const std::string& x = "0.5"
   return out + "]";
 }
 
+/// Each request is refused as too_large without allocating more than 1 MB, or what parsing its own
+/// text takes (about 16 bytes a value).
+void require_refused_before_allocating(const std::vector<std::string>& bombs) {
+  for (const std::string& bomb : bombs) {
+    INFO(bomb.substr(0, 160));
+    Watch watch;
+    const std::string response = api::handle_request(bomb);
+    const std::size_t largest = watch.largest();
+    CHECK(json::parse(response)["error"]["code"] == "too_large");
+    CHECK(largest < std::max<std::size_t>(1u << 20, 16 * bomb.size()));
+  }
+}
+
 std::string ok_response_of(const std::string& request_text) {
   const std::string response = api::handle_request(request_text);
   INFO("response: " << response.substr(0, 400));
@@ -477,14 +490,7 @@ TEST_CASE("limits are checked before anything large is allocated", "[errors][lim
       R"({"mechanism":"self_attention","inputs":[[1]],"weights":{"W_query":)" + rows_text(1, 200000, "0") + "}}",
       std::string(1 << 20, '['),
   };
-  for (const std::string& bomb : bombs) {
-    INFO(bomb.substr(0, 120));
-    Watch watch;
-    const std::string response = api::handle_request(bomb);
-    const std::size_t largest = watch.largest();
-    CHECK(json::parse(response)["error"]["code"] == "too_large");
-    CHECK(largest < std::max<std::size_t>(1u << 20, 16 * bomb.size()));
-  }
+  require_refused_before_allocating(bombs);
   // The probe sees the allocations of a request that is computed: T = 600 needs (T, T) weights of 1.4 MB.
   Watch watch;
   ok_response_of(R"({"mechanism":"causal","inputs":)" + rows_text(600, 2) + R"(,"d_out":2})");
@@ -584,6 +590,16 @@ TEST_CASE("every field given as every wrong type is refused without a crash", "[
       {"rnn_encoder", {"inputs", "d_out", "seed", "weights"}},
       {"scaling_demo", {"d_k", "d_k_values", "T", "trials", "seed"}},
       {"parameter_count", {"d_in", "d_out", "num_heads", "qkv_bias"}},
+      {"layer_norm", {"inputs", "eps", "steps", "weights"}},
+      {"positional_encoding", {"kind", "inputs", "T", "emb_dim", "context_length", "offset", "seed", "steps", "weights"}},
+      {"feed_forward", {"inputs", "d_ff", "activation", "seed", "steps", "weights"}},
+      {"transformer_block", {"inputs", "n_heads", "d_ff", "qkv_bias", "norm_first", "residual", "causal", "activation",
+                             "positional", "seed", "steps", "weights"}},
+      {"gpt", {"token_ids", "targets", "vocab_size", "context_length", "emb_dim", "n_heads", "n_layers", "d_ff", "qkv_bias",
+               "weight_tying", "positional", "norm_first", "residual", "activation", "temperature", "seed", "steps",
+               "weights"}},
+      {"gpt_parameter_count", {"vocab_size", "context_length", "emb_dim", "n_heads", "n_layers", "d_ff", "qkv_bias",
+                               "weight_tying", "positional"}},
   };
   const std::vector<json> values = {json("text"), json(-7), json(0.5), json(true), json::array(), json::object(),
                                     json::array({json::object()}), json::array({json::array({"x"})}), json(1e30)};
@@ -593,7 +609,9 @@ TEST_CASE("every field given as every wrong type is refused without a crash", "[
       for (const json& value : values) {
         json request = {{"mechanism", mechanism}};
         if (mechanism == "additive") request["decoder_state"] = {0.5, 0.5};
-        if (mechanism != "embed" && mechanism != "scaling_demo" && mechanism != "parameter_count")
+        if (mechanism == "gpt") request["token_ids"] = {1, 2};
+        if (mechanism != "embed" && mechanism != "scaling_demo" && mechanism != "parameter_count" && mechanism != "gpt" &&
+            mechanism != "gpt_parameter_count")
           request["inputs"] = {{0.1, 0.2}, {0.3, 0.4}};
         if (mechanism == "embed" && name != "text") request["text"] = "a b";
         request[name] = value;
@@ -612,4 +630,123 @@ TEST_CASE("every field given as every wrong type is refused without a crash", "[
       }
   CHECK(errors > 300);
   CHECK(answers > 0);
+}
+
+// ---- the transformer block's mechanisms (lesson 7) ----
+
+/// {"mechanism": "gpt", <extra>} as text.
+std::string gpt_request(const std::string& extra) { return R"({"mechanism":"gpt",)" + extra + "}"; }
+
+TEST_CASE("transformer mechanisms: token ids, targets and sizes that do not fit the model", "[errors][transformer]") {
+  check_table({
+      {"a token id outside the vocabulary", gpt_request(R"("token_ids":[1,2,16],"vocab_size":16)"), "bad_value",
+       {"token_ids[2] is 16", "vocab_size − 1 = 15"}, "/token_ids/2"},
+      {"a negative token id", gpt_request(R"("token_ids":[-1])"), "bad_value", {"token_ids[0] is -1"}, "/token_ids/0"},
+      {"a fractional token id", gpt_request(R"("token_ids":[1.5])"), "wrong_type", {"token_ids[0]", "whole number"}, "/token_ids/0"},
+      {"NaN as a token id", gpt_request(R"("token_ids":[1,null])"), "not_finite", {"token_ids[1]", "null"}, "/token_ids/1"},
+      {"a string token id", gpt_request(R"("token_ids":["the"])"), "wrong_type", {"token_ids[0]"}, "/token_ids/0"},
+      {"token_ids a string", gpt_request(R"("token_ids":"the cat")"), "wrong_type", {"token_ids", "list"}, "/token_ids"},
+      {"no token ids", gpt_request(R"("token_ids":[])"), "empty", {"token_ids"}, "/token_ids"},
+      {"token_ids missing", gpt_request(R"("vocab_size":16)"), "missing_field", {"token_ids"}, "/token_ids"},
+      {"more tokens than context_length", gpt_request(R"("token_ids":[1,2,3],"context_length":2)"), "too_large",
+       {"3 token_ids", "context_length is 2"}, "/token_ids"},
+      {"more than 1024 tokens", gpt_request(R"("token_ids":)" + rows_text(1, 1025, "0").substr(1, 2 * 1025 + 1)), "too_large",
+       {"1025", "1024"}, "/token_ids"},
+      {"targets of another length", gpt_request(R"("token_ids":[1,2,3],"targets":[2,3])"), "shape_mismatch",
+       {"targets has 2", "token_ids has 3"}, "/targets"},
+      {"a target outside the vocabulary", gpt_request(R"("token_ids":[1,2,3],"targets":[2,16,-1],"vocab_size":16)"),
+       "bad_value", {"targets[1] is 16", "−1"}, "/targets/1"},
+      {"a target below -1", gpt_request(R"("token_ids":[1],"targets":[-2])"), "bad_value", {"targets[0] is -2"}, "/targets/0"},
+      {"every target -1", gpt_request(R"("token_ids":[1,2],"targets":[-1,-1])"), "bad_value", {"every target is −1"}, "/targets"},
+      {"temperature 0", gpt_request(R"("token_ids":[1],"temperature":0)"), "bad_value", {"temperature", "above 0"}, "/temperature"},
+      {"a negative temperature", gpt_request(R"("token_ids":[1],"temperature":-1)"), "bad_value", {"temperature"}, "/temperature"},
+      {"n_heads not dividing emb_dim", gpt_request(R"("token_ids":[1],"emb_dim":8,"n_heads":3)"), "bad_value",
+       {"n_heads (3) must divide emb_dim (8)"}, "/n_heads"},
+      {"n_layers over the limit", gpt_request(R"("token_ids":[1],"n_layers":25)"), "too_large", {"n_layers is 25", "24"}, "/n_layers"},
+      {"n_layers 0", gpt_request(R"("token_ids":[1],"n_layers":0)"), "bad_value", {"n_layers", "at least 1"}, "/n_layers"},
+      {"vocab_size over the limit", gpt_request(R"("token_ids":[1],"vocab_size":70000)"), "too_large", {"vocab_size"}, "/vocab_size"},
+      {"tok_emb over a weight's limit", gpt_request(R"("token_ids":[1],"vocab_size":65536,"emb_dim":32)"), "too_large",
+       {"tok_emb", std::to_string(api::Limits::weight_entries)}, ""},
+      {"a large model with steps", gpt_request(R"("token_ids":[1,2,3,4,5,6,7,8],"emb_dim":256,"n_heads":4,"n_layers":24,"steps":true)"),
+       "too_large", {"numbers"}, ""},
+      {"an unknown positional", gpt_request(R"("token_ids":[1],"positional":"rope")"), "bad_value",
+       {"positional", "\"learned\", \"sinusoidal\", \"none\""}, "/positional"},
+      {"the attention form's name for heads", gpt_request(R"("token_ids":[1],"num_heads":2)"), "unknown_field",
+       {"num_heads", "n_heads"}, "/num_heads"},
+  });
+}
+
+TEST_CASE("transformer mechanisms: weights that do not fit, and options out of range", "[errors][transformer]") {
+  const std::string x3 = R"("inputs":[[1,2,3],[4,5,6]])";
+  check_table({
+      {"block heads not dividing emb_dim", R"({"mechanism":"transformer_block",)" + x3 + R"(,"n_heads":2})", "bad_value",
+       {"n_heads (2) must divide emb_dim (3)"}, "/n_heads"},
+      {"learned positions in a block", R"({"mechanism":"transformer_block",)" + x3 + R"(,"positional":"learned"})",
+       "bad_value", {"positional", "\"none\", \"sinusoidal\""}, "/positional"},
+      {"an unknown activation", R"({"mechanism":"feed_forward",)" + x3 + R"(,"activation":"tanh"})", "bad_value",
+       {"activation is \"tanh\"", "\"gelu\", \"relu\""}, "/activation"},
+      {"d_ff 0", R"({"mechanism":"feed_forward",)" + x3 + R"(,"d_ff":0})", "bad_value", {"d_ff", "at least 1"}, "/d_ff"},
+      {"d_ff over the limit", R"({"mechanism":"feed_forward",)" + x3 + R"(,"d_ff":5000})", "too_large", {"d_ff is 5000", "4096"}, "/d_ff"},
+      {"W1 of another d_ff", R"({"mechanism":"feed_forward",)" + x3 + R"(,"weights":{"W1":[[1],[2],[3]]}})", "shape_mismatch",
+       {"weights.W1", "(3, 12)"}, "/weights/W1"},
+      {"NaN in the inputs of layer_norm", R"({"mechanism":"layer_norm","inputs":[[1,null]]})", "not_finite",
+       {"inputs[0][1]", "null"}, "/inputs/0/1"},
+      {"eps 0", R"({"mechanism":"layer_norm",)" + x3 + R"(,"eps":0})", "bad_value", {"eps"}, "/eps"},
+      {"a scale of the wrong length", R"({"mechanism":"layer_norm",)" + x3 + R"(,"weights":{"scale":[1,2]}})",
+       "shape_mismatch", {"weights.scale has 2 numbers", "3"}, "/weights/scale"},
+      {"a norm's unknown weight", R"({"mechanism":"layer_norm",)" + x3 + R"(,"weights":{"gamma":[1,2,3]}})", "unknown_field",
+       {"weights.gamma", "scale, shift"}, "/weights/gamma"},
+      {"NaN in a block weight", R"({"mechanism":"transformer_block",)" + x3 + R"(,"weights":{"att":{"W_query":[[null,0,0],[0,0,0],[0,0,0]]}}})",
+       "not_finite", {"weights.att.W_query[0][0]"}, "/weights/att/W_query/0/0"},
+      {"a block weight of the wrong shape", R"({"mechanism":"transformer_block",)" + x3 + R"(,"weights":{"ff":{"b2":[1]}}})",
+       "shape_mismatch", {"weights.ff.b2"}, "/weights/ff/b2"},
+      {"an unknown block part", R"({"mechanism":"transformer_block",)" + x3 + R"(,"weights":{"mlp":{}}})", "unknown_field",
+       {"weights.mlp", "att, ff, norm1, norm2"}, "/weights/mlp"},
+      {"a qkv bias without qkv_bias", R"({"mechanism":"transformer_block",)" + x3 + R"(,"weights":{"att":{"b_query":[1,2,3]}}})",
+       "bad_value", {"weights.att.b_query", "qkv_bias is false"}, "/weights/att/b_query"},
+      {"a block part not an object", R"({"mechanism":"transformer_block",)" + x3 + R"(,"weights":{"norm1":[1,2,3]}})",
+       "wrong_type", {"weights.norm1"}, "/weights/norm1"},
+      {"trf_blocks unlike n_layers", gpt_request(R"("token_ids":[1],"n_layers":2,"weights":{"trf_blocks":[{}]})"),
+       "shape_mismatch", {"weights.trf_blocks has 1", "n_layers is 2"}, "/weights/trf_blocks"},
+      {"trf_blocks not a list", gpt_request(R"("token_ids":[1],"weights":{"trf_blocks":{}})"), "wrong_type",
+       {"weights.trf_blocks"}, "/weights/trf_blocks"},
+      {"a layer's weight of the wrong shape",
+       gpt_request(R"("token_ids":[1],"n_layers":2,"weights":{"trf_blocks":[{},{"ff":{"W1":[[1]]}}]})"), "shape_mismatch",
+       {"weights.trf_blocks[1].ff.W1"}, "/weights/trf_blocks/1/ff/W1"},
+      {"a layer's unknown part", gpt_request(R"("token_ids":[1],"n_layers":1,"weights":{"trf_blocks":[{"mlp":{}}]})"),
+       "unknown_field", {"weights.trf_blocks[0].mlp"}, "/weights/trf_blocks/0/mlp"},
+      {"tok_emb of another vocabulary", gpt_request(R"("token_ids":[1],"vocab_size":4,"emb_dim":2,"weights":{"tok_emb":[[1,2],[3,4]]})"),
+       "shape_mismatch", {"weights.tok_emb", "(4, 2)"}, "/weights/tok_emb"},
+      {"out_head with weight tying", gpt_request(R"("token_ids":[1],"weight_tying":true,"weights":{"out_head":[[1]]})"),
+       "bad_value", {"out_head", "weight_tying"}, "/weights/out_head"},
+      {"pos_emb without learned positions", gpt_request(R"("token_ids":[1],"positional":"none","weights":{"pos_emb":[[1]]})"),
+       "bad_value", {"pos_emb", "\"none\""}, "/weights/pos_emb"},
+      {"an unknown positional kind", R"({"mechanism":"positional_encoding","kind":"rope","T":2,"emb_dim":2})", "bad_value",
+       {"kind is \"rope\""}, "/kind"},
+      {"neither inputs nor T", R"({"mechanism":"positional_encoding","emb_dim":4})", "missing_field", {"inputs", "T"}, "/T"},
+      {"T without emb_dim", R"({"mechanism":"positional_encoding","T":4})", "missing_field", {"emb_dim"}, "/emb_dim"},
+      {"more positions than the table", R"({"mechanism":"positional_encoding","kind":"learned",)" + x3 + R"(,"context_length":1})",
+       "too_large", {"2 tokens", "context_length is 1"}, "/context_length"},
+      {"weights for the sinusoidal encoding", R"({"mechanism":"positional_encoding","T":2,"emb_dim":2,"weights":{}})",
+       "unknown_field", {"no weights"}, "/weights"},
+      {"T unlike the inputs", R"({"mechanism":"positional_encoding",)" + x3 + R"(,"T":5})", "shape_mismatch", {"(2, 3)"}, "/T"},
+      {"gpt_parameter_count heads", R"({"mechanism":"gpt_parameter_count","n_heads":7})", "bad_value",
+       {"n_heads (7) must divide emb_dim (768)"}, "/n_heads"},
+  });
+}
+
+TEST_CASE("transformer mechanisms: limits are checked before the model is allocated", "[errors][limits][transformer]") {
+  const std::vector<std::string> bombs = {
+      // 24 layers of d_ff 4096: 3.2 million weights to draw
+      gpt_request(R"("token_ids":[0],"vocab_size":65536,"emb_dim":16,"n_layers":24,"d_ff":4096)"),
+      gpt_request(R"("token_ids":)" + rows_text(1, 1024, "1").substr(1, 2 * 1024 + 1) +
+                  R"(,"context_length":1024,"emb_dim":512,"n_heads":8,"n_layers":24)"),
+      R"({"mechanism":"transformer_block","steps":true,"n_heads":16,"inputs":)" + rows_text(512, 64) + "}",
+  };
+  require_refused_before_allocating(bombs);
+  Watch watch;  // GPT-2 XL's count allocates nothing of its size
+  const json counted = json::parse(ok_response_of(
+      R"({"mechanism":"gpt_parameter_count","emb_dim":1600,"n_heads":25,"n_layers":48,"qkv_bias":true,"weight_tying":true})"));
+  CHECK(counted["parameter_count"] == 1557611200u);
+  CHECK(watch.largest() < (1u << 16));
 }

@@ -9,17 +9,15 @@
 #include "attn/init.hpp"
 #include "attn/lessons.hpp"
 #include "attn/softmax.hpp"
+#include "common.hpp"
 #include "parse.hpp"
 #include "respond.hpp"
+#include "transformer_api.hpp"
 
 namespace attn::api {
 
-namespace {
-
 // ---- sizes: every limit is checked before the tensors it bounds are allocated ----
 // Counts are 64-bit: in wasm std::size_t has 32 bits, and 4096 trials × 1024 × 4096 would wrap to 0.
-
-using Count = std::uint64_t;
 
 void check_weight(Count rows, Count cols, const std::string& what) {
   if (rows * cols > Limits::weight_entries)
@@ -42,12 +40,6 @@ void check_attention(Count num_heads, Count T) {
          "");
 }
 
-/// What answering a request takes, counted from its sizes before anything is allocated.
-struct Cost {
-  Count numbers = 0;  ///< in the response: weights, outputs, dropout tensors and, with steps, every intermediate
-  Count work = 0;     ///< multiply-adds of the core
-};
-
 /// The numbers of a response bound the core's working set and the JSON text (about 40 bytes a number while
 /// it is written), so a request under the limit fits in the wasm memory; the work bounds the time it takes.
 void check_cost(const Cost& cost) {
@@ -63,12 +55,10 @@ void check_cost(const Cost& cost) {
          "");
 }
 
-/// 1 for the output, plus `steps` more copies of that shape when the steps are asked for.
 Count copies(bool with_steps, Count steps) { return 1 + (with_steps ? steps : 0); }
 
 Count qkv_numbers(Count d_in, Count d_out, bool qkv_bias) { return 3 * d_in * d_out + (qkv_bias ? 3 * d_out : 0); }
 
-/// One head: three projections (T·d_in·d_out each), then scores and context (T²·d_out each).
 Count head_work(Count T, Count d_in, Count d_out) { return 3 * T * d_in * d_out + 2 * T * T * d_out; }
 
 // ---- weights: drawn from the seed in the documented order, then replaced by any given ----
@@ -109,7 +99,6 @@ QkvWeights qkv_given_or(const Fields* weights, QkvWeights drawn) {
   return drawn;
 }
 
-/// The "weights" object, or nothing.
 std::optional<Fields> weights_of(const Fields& request, std::initializer_list<const char*> known) {
   if (!request.has("weights")) return std::nullopt;
   Fields weights(request.at("weights"), request.path("weights"));
@@ -131,6 +120,8 @@ std::size_t d_out_of(const Fields& request, const Fields* weights, const std::st
          weights->path(key).pointer);
   return d_out;
 }
+
+namespace {
 
 // ---- dropout ----
 
@@ -180,8 +171,10 @@ json weights_response(const AttentionResult& result, std::size_t heads_in_weight
   return response;
 }
 
+}  // namespace
+
 json finish(json response, const Trace& trace) {
-  for (const char* key : {"context_vecs", "attn_weights", "attn_weights_dropped"})
+  for (const char* key : {"context_vecs", "attn_weights", "attn_weights_dropped", "outputs", "logits", "probas", "loss"})
     if (response.contains(key) && !all_finite(response[key]))
       fail("not_finite",
            "the result overflowed float32 (a score beyond ±3.4e38 made it infinite or NaN): use smaller inputs or weights",
@@ -189,6 +182,8 @@ json finish(json response, const Trace& trace) {
   if (trace.enabled()) response["steps"] = steps_to_json(trace);
   return response;
 }
+
+namespace {
 
 // ---- the mechanisms ----
 
@@ -540,6 +535,12 @@ json dispatch(const json& body) {
       {"rnn_encoder", rnn_encoder_request},
       {"scaling_demo", scaling_demo_request},
       {"parameter_count", parameter_count_request},
+      {"layer_norm", layer_norm_request},
+      {"positional_encoding", positional_encoding_request},
+      {"feed_forward", feed_forward_request},
+      {"transformer_block", transformer_block_request},
+      {"gpt", gpt_request},
+      {"gpt_parameter_count", gpt_parameter_count_request},
   };
   if (!body.is_object())
     fail("parse_error", std::string("the request must be one JSON object, {\"mechanism\": …}, not ") +

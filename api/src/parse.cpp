@@ -41,7 +41,7 @@ void check_nesting(const std::string& text, std::size_t max_depth) {
     } else if (c == '[' || c == '{') {
       if (++depth > max_depth)
         fail("too_large", "the request nests lists and objects deeper than the limit of " + std::to_string(max_depth) +
-                              " levels (a request needs at most 6)",
+                              " levels (a request needs at most 7: a gpt weight)",
              "");
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;

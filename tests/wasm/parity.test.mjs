@@ -59,6 +59,25 @@ const requests = {
   rnn: { mechanism: 'rnn_encoder', inputs, d_out: 4, seed: 3 },
   scaling: { mechanism: 'scaling_demo', d_k_values: [1, 8, 64], d_k: 32, T: 6, trials: 16, seed: 2 },
   parameter_count: { mechanism: 'parameter_count', d_in: 768, d_out: 768, num_heads: 12 },
+  layer_norm: { mechanism: 'layer_norm', inputs, steps: true },
+  positional_sinusoidal: { mechanism: 'positional_encoding', inputs, offset: 2, steps: true },
+  positional_learned: { mechanism: 'positional_encoding', kind: 'learned', inputs, context_length: 8, seed: 4 },
+  feed_forward: { mechanism: 'feed_forward', inputs, seed: 8, steps: true },
+  feed_forward_relu: { mechanism: 'feed_forward', inputs, activation: 'relu', d_ff: 5 },
+  block_pre_norm: { mechanism: 'transformer_block', inputs, n_heads: 3, steps: true },
+  block_post_norm: {
+    mechanism: 'transformer_block', inputs, norm_first: false, residual: false, causal: false, positional: 'sinusoidal',
+    qkv_bias: true, activation: 'relu', seed: 6, steps: true,
+  },
+  gpt: {
+    mechanism: 'gpt', token_ids: [3, 1, 4, 1, 5, 9], targets: [1, 4, 1, 5, 9, -1], vocab_size: 16, context_length: 8,
+    emb_dim: 8, n_heads: 2, n_layers: 2, temperature: 0.8, steps: true,
+  },
+  gpt_tied: {
+    mechanism: 'gpt', token_ids: [0, 15, 7], vocab_size: 16, emb_dim: 8, n_heads: 4, n_layers: 3, weight_tying: true,
+    qkv_bias: true, positional: 'sinusoidal', norm_first: false, seed: 11,
+  },
+  gpt_parameter_count: { mechanism: 'gpt_parameter_count', qkv_bias: true },
   larger: { mechanism: 'multihead', inputs: Array.from({ length: 40 }, (_, i) => Array.from({ length: 16 }, (_, j) => Math.sin(i * 16 + j))), d_out: 16, num_heads: 4, seed: 5 },
 };
 const badRequests = [
@@ -68,6 +87,11 @@ const badRequests = [
   '{"mechanism":"causal","inputs":[[1,2]],"dropout":1}',
   '{"mechanism":"simplified","inputs":[[1e39]]}',
   '{"mechanism":"teleport"}',
+  '{"mechanism":"gpt","token_ids":[1,2,16],"vocab_size":16}',
+  '{"mechanism":"gpt","token_ids":[1,2,3],"context_length":2}',
+  '{"mechanism":"gpt","token_ids":[1,null]}',
+  '{"mechanism":"transformer_block","inputs":[[1,2,3]],"n_heads":2}',
+  '{"mechanism":"layer_norm","inputs":[[1,null]]}',
 ];
 
 test('the wasm module answers as the native program', { skip: !nativeProgram && 'no native build' }, async () => {

@@ -21,6 +21,8 @@ struct Limits {
   static constexpr std::size_t tokens = 1024;
   static constexpr std::size_t dim = 1024;
   static constexpr std::size_t num_heads = 64;
+  static constexpr std::size_t layers = 24;                   ///< gpt's n_layers
+  static constexpr std::size_t vocab_size = 1u << 16;         ///< gpt's vocab_size (and vocab_size × emb_dim ≤ weight_entries)
   static constexpr std::size_t attention_entries = 1u << 22;  ///< num_heads × T × T
   static constexpr std::size_t weight_entries = 1u << 20;     ///< d_in × d_out of each weight
   static constexpr std::size_t activation_entries = 1u << 20; ///< T × max(d_in, d_out)

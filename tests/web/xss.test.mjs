@@ -106,6 +106,7 @@ const SHOWN = {
   '04-causal-attention': { mechanism: 'causal', shown: '#route-b .hm-cell', expect: (res) => res.attn_weights },
   '05-multi-head': { mechanism: 'multihead', shown: '#m-context td', expect: (res) => res.context_vecs },
   '06-what-attention-costs': { mechanism: 'multihead', where: withSteps, shown: '#stepper .step-value td', expect: (res) => res.steps.find((s) => s.name === 'attn_weights').value },
+  '07-transformer-block': { mechanism: 'transformer_block', where: withSteps, shown: '#m-ff-out td', expect: (res) => res.steps.find((s) => s.name === 'ff').value },
 };
 
 /** The lesson's main numbers are the core's answer to the request the page sent. */

@@ -21,7 +21,7 @@ const SPEC = {
   '03-trainable-weights': { mechanism: 'self_attention', shown: '#context-matrix td', expect: (res) => res.context_vecs, limit: 16 },
   '04-causal-attention': { mechanism: 'causal', shown: '#route-b .hm-cell', expect: (res) => res.attn_weights, limit: 16 },
   '05-multi-head': { mechanism: 'multihead', shown: '#m-context td', expect: (res) => res.context_vecs, limit: 16 },
-  '07-transformer-block': { mechanism: 'transformer_block', where: (r) => r.steps === true, shown: '#m-ff-out td', expect: (res) => res.steps.find((s) => s.name === 'ff').value, limit: 12 },
+  '07-transformer-block': { mechanism: 'transformer_block', where: (r) => r.steps === true, shown: '#m-ff-out td', expect: (res) => res.steps.find((s) => s.name === 'ff').value, limit: 16 },
 };
 const TEXT_LESSONS = Object.keys(SPEC);
 

@@ -4,7 +4,7 @@
 // `gpt_parameter_count`. The page only moves rows back into place and compares printed numbers.
 import { create as createState } from '../js/state.js';
 import { run } from '../js/engine/page.js';
-import { EDITS_MAX, SEED_MAX, SENTENCE_MAX } from '../js/limits.js';
+import { DISPLAY_LIMIT, EDITS_MAX, SEED_MAX, SENTENCE_MAX } from '../js/limits.js';
 import { el, clear, byId as $ } from '../js/render/dom.js';
 import { fmt, shapeText } from '../js/render/format.js';
 import { heatmap } from '../js/render/heatmap.js';
@@ -19,8 +19,6 @@ import { embeddings, embeddingTable } from '../js/ui/embeddings.js';
 import { runner, step as stepOf } from '../js/ui/runner.js';
 import { createStepper } from '../js/ui/stepper.js';
 
-/** The most tokens this lesson draws: six matrices of T rows side by side stay readable. */
-const TOKEN_LIMIT = 12;
 /** The activation curves: the core's act(x) for x from −4 to 4 in steps of 0.1. */
 const CURVE_X = Array.from({ length: 81 }, (_, i) => Number((-4 + i / 10).toFixed(1)));
 /** The waves: 20 positions of a 16-wide encoding, and the columns plotted. */
@@ -37,7 +35,7 @@ const state = createState({
   act: { type: 'enum', default: 'gelu', values: ['gelu', 'relu'] },
   shuffle: { type: 'int', default: 0, min: 0, max: 999 },
   pe: { type: 'bool', default: false },
-  tok: { type: 'int', default: 1, min: 0, max: TOKEN_LIMIT - 1 },
+  tok: { type: 'int', default: 1, min: 0, max: DISPLAY_LIMIT - 1 },
   gamma: { type: 'number', default: 1, min: -3, max: 3 },
   beta: { type: 'number', default: 0, min: -3, max: 3 },
   res: { type: 'bool', default: true },
@@ -114,13 +112,13 @@ function drawPositions(plain, shuffled, order) {
   // the row of the shuffled output that belongs to word i (at position k in the shuffled input)
   const back = tokens.map((_, i) => /** @type {number[]} */ (shuffled.outputs[order.indexOf(i)]));
   matrix($('m-plain'), plain.outputs, { caption: `block outputs, sentence order${pe ? ', with positions' : ', no positions'}`, rowLabels: tokens, colLabels: d, heat: true });
-  matrix($('m-shuffled'), back, { caption: 'outputs of the shuffled sentence, rows moved back to each word', rowLabels: tokens.map((t, i) => `${t} (was ${order.indexOf(i) + 1})`), colLabels: d, heat: true });
+  matrix($('m-shuffled'), back, { caption: 'outputs of the shuffled sentence, rows moved back to each word', rowLabels: tokens, colLabels: d, heat: true });
   const list = el('ul', { class: 'same-rows', 'aria-label': 'each word: are its two printed rows the same?' });
   let same = 0;
   tokens.forEach((t, i) => {
     const equal = print(plain.outputs[i]) === print(back[i]);
     if (equal) same++;
-    list.appendChild(el('li', { class: equal ? 'same' : 'moved', text: `${t}: ${equal ? 'same row' : 'different row'}` }));
+    list.appendChild(el('li', { class: equal ? 'same' : 'moved', text: `${t} (now word ${order.indexOf(i) + 1}): ${equal ? 'same row' : 'different row'}` }));
   });
   const box = clear($('same-rows'));
   box.appendChild(el('p', { class: 'big-result', 'aria-live': 'polite', text: isShuffled
@@ -132,7 +130,7 @@ function drawPositions(plain, shuffled, order) {
 /** Section 1: the encodings. @param {Res} waves @param {Res} sin @param {Res} learned */
 function drawEncodings(waves, sin, learned) {
   const pos = Array.from({ length: WAVE_T }, (_, i) => String(i));
-  heatmap($('pe-heatmap'), waves.pos_encoding, { rowLabels: pos, colLabels: dims(WAVE_DIM), rowTitle: 'position', colTitle: 'column', caption: `sinusoidal encoding, ${WAVE_T} positions × ${WAVE_DIM} columns`, range: [-1, 1], showValues: 'short' });
+  heatmap($('pe-heatmap'), waves.pos_encoding, { rowLabels: pos, colLabels: dims(WAVE_DIM), rowTitle: 'position', colTitle: 'column', caption: `sinusoidal encoding, ${WAVE_T} positions × ${WAVE_DIM} columns`, range: [-1, 1], decimals: 2 });
   chart($('pe-waves'), WAVE_COLS.map((c, k) => ({
     label: `column ${c + 1} (${c % 2 ? 'cos' : 'sin'}, pair ${Math.floor(c / 2) + 1})`, cls: `wave-${k}`, marker: /** @type {const} */ (['circle', 'square', 'triangle', 'circle'])[k],
     points: waves.pos_encoding.map((/** @type {number[]} */ row, /** @type {number} */ p) => ({ x: p, y: row[c] })),
@@ -226,11 +224,11 @@ function drawPredict(gpt, vocab, count, countBias) {
   bars($('proba-bars'), gpt.probas[last], vocab, { highlight: gpt.next_token_id, max: 1 });
   const table = clear($('gpt-params'));
   table.appendChild(el('caption', { text: 'parameters of GPT-2 small (the core\'s gpt_parameter_count)' }));
-  table.appendChild(el('thead', null, el('tr', null, [el('th', { scope: 'col', text: '' }), el('th', { scope: 'col', text: 'no qkv bias (the book)' }), el('th', { scope: 'col', text: 'qkv bias (OpenAI\'s)' })])));
+  table.appendChild(el('thead', null, el('tr', null, [el('th', { scope: 'col', text: '' }), el('th', { scope: 'col', text: 'no qkv bias (the book)' }), el('th', { scope: 'col', text: 'with qkv bias (OpenAI)' })])));
   const n = (/** @type {number} */ x) => x.toLocaleString('en-US');
   const rows = [['one block', count.parameter_counts.trf_block, countBias.parameter_counts.trf_block],
     ['the model, out_head its own', count.parameter_count_untied, countBias.parameter_count_untied],
-    ['the model, out_head = tok_embᵀ (tied)', count.parameter_count_tied, countBias.parameter_count_tied]];
+    ['the model, out_head tied to tok_emb', count.parameter_count_tied, countBias.parameter_count_tied]];
   const body = el('tbody');
   rows.forEach(([label, a, b]) => body.appendChild(el('tr', null, [el('th', { scope: 'row', text: String(label) }), el('td', { class: 'num', text: n(Number(a)) }), el('td', { class: 'num', text: n(Number(b)) })])));
   table.appendChild(body);
@@ -245,7 +243,7 @@ runner(state, (current) => {
     run({ mechanism: 'feed_forward', inputs: CURVE_X.map((x) => [x]), d_ff: 1, activation: 'relu', weights: { W1: [[1]], b1: [0], W2: [[1]], b2: [0] }, steps: true }),
     run(countReq), run({ ...countReq, qkv_bias: true }),
   ]);
-  return Promise.all([embeddings(state, emb_dim, TOKEN_LIMIT), fixed]).then(([data, fixedRes]) => {
+  return Promise.all([embeddings(state, emb_dim), fixed]).then(([data, fixedRes]) => {
     if (!current()) return;
     if ('error' in data) { showError($('sentence-error'), data.error); return false; }
     showError($('sentence-error'), null);

@@ -54,6 +54,7 @@ const FUNCTIONS = [
   'multihead_parameter_count', 'additive_attention', 'softmax_rows', 'softmax_naive_rows',
   'softmax_row', 'softmax_row_stable', 'sum_normalize_rows', 'draw_keep_mask', 'apply_dropout', 'rnn_encoder', 'embed_tokens', 'scaling_curve',
   'MaterialisedAttention::forward', 'causal_softmax_row', 'FusedAttention::attend_head',
+  'layer_norm', 'sinusoidal_encoding', 'feed_forward', 'transformer_block', 'gpt_forward', 'gpt_parameter_count',
 ];
 
 /** Finds `name(` at the start of a definition (a return type before it, a `{` after the signature). */

@@ -96,6 +96,8 @@ function exportLesson(page) {
   html = replaceAll(html, /<nav class="pager"[\s\S]*?<\/nav>\s*/g, () => '', 'pager', { min: 0, max: 1 });
   html = replaceAll(html, /<div class="lesson-tools">[\s\S]*?<\/div>\s*/g, () => '', 'Embed button', { min: 0, max: 1 });
   html = replaceAll(html, /<a class="brand" href="[^"]*">([\s\S]*?)<\/a>/g, (_, inner) => `<span class="brand">${inner}</span>`, 'brand', { min: 0, max: 1 });
+  // a link in the prose to another lesson (lesson 7's back to lesson 1) keeps its words, not its target
+  html = replaceAll(html, /<a href="(?!#|data:|https?:)[^"]*\.html">([\s\S]*?)<\/a>/g, (_, inner) => inner, 'links to other lessons', { min: 0 });
   const links = [...html.matchAll(/\shref="(?!#|data:|https?:)([^"]*)"/g)].map((m) => m[1]);
   if (links.length) console.warn(`export: warning: ${path.basename(page)} still links to ${links.join(', ')}`);
   const markup = html.replace(/<script>[\s\S]*?<\/script>|<style>[\s\S]*?<\/style>/g, '');

@@ -17,6 +17,7 @@ const USE = {
   '04-causal-attention': { control: '#p', key: 'ArrowRight', heatmap: '#route-b' },
   '05-multi-head': { control: '#num_heads', key: 'ArrowRight', heatmap: '#head-maps' },
   '06-what-attention-costs': { control: '#tmax', key: 'ArrowLeft' },
+  '07-transformer-block': { control: '#layers', key: 'ArrowRight', heatmap: '#pe-heatmap' },
 };
 
 let site, browser;

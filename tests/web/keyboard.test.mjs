@@ -176,6 +176,7 @@ const SPEC = {
   '04-causal-attention': { mechanism: 'causal', shown: '#route-b .hm-cell', expect: (res) => res.attn_weights },
   '05-multi-head': { mechanism: 'multihead', shown: '#m-context td', expect: (res) => res.context_vecs },
   '06-what-attention-costs': { mechanism: 'multihead', where: (r) => r.steps === true },
+  '07-transformer-block': { mechanism: 'transformer_block', where: (r) => r.steps === true, shown: '#m-ff-out td', expect: (res) => res.steps.find((s) => s.name === 'ff').value },
 };
 
 
@@ -265,7 +266,7 @@ async function checkbox(page, name, selector, field) {
 /** The sentence: typed and sent with Enter; the table lists the core's tokens of it. */
 async function sentence(page, name) {
   await operate(page, name, '#sentence', [{ type: 'Your cat starts a journey' }, 'Enter']);
-  const embed = run({ mechanism: 'embed', text: 'Your cat starts a journey', d_in: name === '01-why-attention' ? 4 : 3, seed: 123 });
+  const embed = run({ mechanism: 'embed', text: 'Your cat starts a journey', d_in: name === '01-why-attention' || name === '07-transformer-block' ? 4 : 3, seed: 123 });
   assert.deepEqual(await texts(page, '#embedding-table tbody th'), embed.tokens, `${name}: the typed sentence was not computed`);
 }
 
@@ -468,6 +469,30 @@ const OPERATE = {
     assert.equal(await page.evaluate(() => document.activeElement.id), 'cancel', 'Tab from Measure does not reach Cancel while a sweep runs');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => /Cancelled/.test(document.getElementById('sweep-status').textContent), null, { timeout: 10000 });
+    await stepper(page, name);
+  },
+  '07-transformer-block': async (page, name) => {
+    await embed(page, name);
+    await sentence(page, name);
+    await cells(page, name);
+    await arrows(page, name, '#seed', ['embed', 'seed'], { key: 'ArrowUp' });
+    // one head first, so that any emb_dim divides
+    await arrows(page, name, '#n_heads', ['transformer_block', 'n_heads'], { key: 'ArrowLeft' });
+    await arrows(page, name, '#emb_dim', null, { key: 'ArrowRight' });
+    await arrows(page, name, '#wseed', ['transformer_block', 'seed'], { key: 'ArrowUp' });
+    await radios(page, name, '#order');
+    await radios(page, name, '#act');
+    await button(page, name, '#shuffle-button');
+    await operate(page, name, '#pe', ['Space']);
+    assert.equal((await lastRequest(page, 'transformer_block', (r) => r.causal === false)).positional, 'sinusoidal', 'the positions checkbox did not reach the core');
+    await heatmap(page, name, '#pe-heatmap');
+    await arrows(page, name, '#tok', null, { select: true });
+    await arrows(page, name, '#gamma', null);
+    await checkbox(page, name, '#res', ['transformer_block', 'residual']);
+    await button(page, name, '#block-diagram button[aria-pressed="false"]');
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-pressed')), 'true', 'the box pressed with Enter is not the one shown');
+    await arrows(page, name, '#layers', ['gpt', 'n_layers']);
+    await arrows(page, name, '#temp', ['gpt', 'temperature']);
     await stepper(page, name);
   },
 };

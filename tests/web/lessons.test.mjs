@@ -185,3 +185,73 @@ test('bad URL parameters fall back to defaults with a visible notice', async () 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('lesson 7: the block\'s numbers are the core\'s; shuffling, positions, pre/post-norm, temperature and the counts', async () => {
+  const { page, problems } = await open('lessons/07-transformer-block.html');
+  const step = (res, name) => res.steps.find((s) => s.name === name).value;
+  const main = async () => run(await lastRequest(page, 'transformer_block', (r) => r.steps === true));
+  let res = await main();
+  assert.ok(!res.error, res.error?.message);
+  assert.deepEqual(await texts(page, '#m-ff-hidden td'), flat(step(res, 'ff.hidden')));
+  assert.deepEqual(await texts(page, '#m-ff-out td'), flat(step(res, 'ff')));
+  assert.deepEqual(await texts(page, '#box-value td'), flat(res.outputs), 'the diagram shows the block\'s output');
+  const ln = run(await lastRequest(page, 'layer_norm'));
+  assert.deepEqual(await texts(page, '#m-norm-x td'), flat(step(ln, 'norm_x')));
+  assert.ok((await texts(page, '#norm-token .num')).includes(fmt(ln.mean[1])), 'the chosen token\'s mean is not shown');
+  // the activation curves are the core's: a feed_forward of one unit with W1 = W2 = 1 and no bias
+  const curve = run(await lastRequest(page, 'feed_forward', (r) => r.activation === 'gelu'));
+  assert.equal(curve.steps.find((s) => s.name === 'activated').value.length, 81);
+
+  // Shuffled without positions: every word's output is the same row, moved (the rows put back in
+  // the page are the core's rows of the shuffled request).
+  const demo = async () => {
+    const [plain, shuffled] = (await page.evaluate(() => AttnTest.recentRequests())).map((t) => JSON.parse(t))
+      .filter((r) => r.mechanism === 'transformer_block' && r.causal === false).slice(-2);
+    const order = plain.inputs.map((row) => shuffled.inputs.findIndex((s) => JSON.stringify(s) === JSON.stringify(row)));
+    const a = run(plain), b = run(shuffled);
+    assert.deepEqual(await texts(page, '#m-plain td'), flat(a.outputs));
+    assert.deepEqual(await texts(page, '#m-shuffled td'), flat(order.map((k) => b.outputs[k])));
+    return { plain, shuffled, order, same: (await page.$$('#same-rows li.same')).length, T: plain.inputs.length };
+  };
+  await act(page, () => page.click('#shuffle-button'));
+  let d = await demo();
+  assert.notDeepEqual(d.order, d.order.map((_, i) => i), 'the words were not shuffled');
+  assert.equal(d.plain.positional, 'none');
+  assert.equal(d.same, d.T, 'without positions, every word keeps its output');
+  assert.match(await page.textContent('#same-rows'), new RegExp(`${d.T} of ${d.T} words print the same output`));
+  await act(page, () => page.click('#pe'));
+  d = await demo();
+  assert.equal(d.plain.positional, 'sinusoidal');
+  assert.ok(d.same < d.T, 'with positions, the shuffled words still print the same outputs');
+
+  // Pre-norm to post-norm: the diagram's boxes come in another order, and the numbers change.
+  const boxes = () => page.$$eval('#block-diagram button', (bs) => bs.map((b) => b.dataset.box));
+  assert.deepEqual(await boxes(), ['inputs', 'inputs_with_pos', 'norm1', 'att', 'residual1', 'norm2', 'ff', 'residual2', 'outputs']);
+  const preOut = await texts(page, '#box-value td');
+  await act(page, () => page.check('#order input[value=post]'));
+  res = await main();
+  assert.equal((await lastRequest(page, 'transformer_block', (r) => r.steps === true)).norm_first, false);
+  assert.deepEqual(await boxes(), ['inputs', 'inputs_with_pos', 'att', 'residual1', 'norm1', 'ff', 'residual2', 'norm2', 'outputs']);
+  assert.deepEqual(await texts(page, '#box-value td'), flat(res.outputs));
+  assert.notDeepEqual(await texts(page, '#box-value td'), preOut);
+  await act(page, () => page.click('#block-diagram button[data-box="norm1"]'));
+  assert.deepEqual(await texts(page, '#box-value td'), flat(step(res, 'norm1')));
+  assert.match(await page.textContent('#box-shape'), /\(6, 4\)/);
+
+  // Temperature: the probabilities are the core's softmax(logits / τ), and they change.
+  const probas = async () => {
+    const gpt = run(await lastRequest(page, 'gpt'));
+    const shown = await texts(page, '#proba-bars .bar-value');
+    assert.deepEqual(shown, gpt.probas[gpt.probas.length - 1].map((x) => fmt(x)));
+    return shown;
+  };
+  const warm = await probas();
+  await setInput(page, '#temp', '0.2');
+  assert.equal((await lastRequest(page, 'gpt')).temperature, 0.2);
+  assert.notDeepEqual(await probas(), warm);
+
+  const counts = await page.textContent('#gpt-params');
+  for (const n of ['7,085,568', '7,087,872', '163,009,536', '124,412,160']) assert.ok(counts.includes(n), `${n} is not shown`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -21,6 +21,7 @@ const SPEC = {
   '03-trainable-weights': { mechanism: 'self_attention', shown: '#context-matrix td', expect: (res) => res.context_vecs, limit: 16 },
   '04-causal-attention': { mechanism: 'causal', shown: '#route-b .hm-cell', expect: (res) => res.attn_weights, limit: 16 },
   '05-multi-head': { mechanism: 'multihead', shown: '#m-context td', expect: (res) => res.context_vecs, limit: 16 },
+  '07-transformer-block': { mechanism: 'transformer_block', where: (r) => r.steps === true, shown: '#m-ff-out td', expect: (res) => res.steps.find((s) => s.name === 'ff').value, limit: 16 },
 };
 const TEXT_LESSONS = Object.keys(SPEC);
 
@@ -303,6 +304,14 @@ const BAD_PARAMS = {
   '06-what-attention-costs': { params: 'tmax=5&d_model=7&num_heads=0&worker=x', notices: 4, check: async (page) => {
     assert.equal(await page.inputValue('#d_model'), '64');
     assert.equal(await page.inputValue('#num_heads'), '1');
+  } },
+  '07-transformer-block': { params: 'emb_dim=99&temp=0&order=evil&n_heads=x', notices: 4, check: async (page) => {
+    const gpt = await lastRequest(page, 'gpt');
+    assert.equal(gpt.emb_dim, 12);
+    assert.equal(gpt.temperature, 0.05);
+    const req = await lastRequest(page, 'transformer_block', (r) => r.steps === true);
+    assert.equal(req.norm_first, true);
+    assert.equal(req.n_heads, 2);
   } },
 };
 

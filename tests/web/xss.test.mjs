@@ -106,6 +106,7 @@ const SHOWN = {
   '04-causal-attention': { mechanism: 'causal', shown: '#route-b .hm-cell', expect: (res) => res.attn_weights },
   '05-multi-head': { mechanism: 'multihead', shown: '#m-context td', expect: (res) => res.context_vecs },
   '06-what-attention-costs': { mechanism: 'multihead', where: withSteps, shown: '#stepper .step-value td', expect: (res) => res.steps.find((s) => s.name === 'attn_weights').value },
+  '07-transformer-block': { mechanism: 'transformer_block', where: withSteps, shown: '#m-ff-out td', expect: (res) => res.steps.find((s) => s.name === 'ff').value },
 };
 
 /** The lesson's main numbers are the core's answer to the request the page sent. */
@@ -245,8 +246,14 @@ function schemaOf(name) {
   return keys;
 }
 
-/** `emb=` edits named by payloads: `<` (a token of the sentence, with a number the core refuses), `img` (taken), one that is no token, and broken percent-escapes. */
-const EMB = `${encodeURIComponent('<')}=1e300,0,0;img=0.1,0.2,0.3;${encodeURIComponent(PAYLOADS[2])}=1,2,3;%E0%A4%A=1;${PAYLOADS[1]}`;
+/**
+ * `emb=` edits named by payloads: `<` (a token of the sentence, with a number the core refuses), `img` (taken), one that is no token, and broken
+ * percent-escapes; rows as wide as the lesson's embeddings (lesson 7's are 4 wide by default, the others' 3).
+ */
+const embFor = (name) => {
+  const row = (...xs) => (name === '07-transformer-block' ? [...xs, 0.4] : xs).join(',');
+  return `${encodeURIComponent('<')}=${row(1e300, 0, 0)};img=${row(0.1, 0.2, 0.3)};${encodeURIComponent(PAYLOADS[2])}=${row(1, 2, 3)};%E0%A4%A=1;${PAYLOADS[1]}`;
+};
 const SENTENCE = PAYLOADS[0];
 
 /**
@@ -258,7 +265,7 @@ function hostileParams(name) {
   const params = new URLSearchParams();
   const quoted = [];
   schemaOf(name).forEach(({ key, free }, i) => {
-    const value = key === 'sentence' ? SENTENCE : key === 'emb' ? EMB : PAYLOADS[i % PAYLOADS.length];
+    const value = key === 'sentence' ? SENTENCE : key === 'emb' ? embFor(name) : PAYLOADS[i % PAYLOADS.length];
     params.set(key, value);
     if (!free) quoted.push(`${key}=${JSON.stringify(value)}`);
   });

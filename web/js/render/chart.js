@@ -1,19 +1,24 @@
-// The one chart of the site: lines of points against a log2 x axis (sequence lengths, key sizes),
-// with a linear y axis from 0 (lesson 3's largest weights) or a log10 one (lesson 6's times and
-// bytes). Its points are one tab stop: the arrow keys move along a series (left, right) and between
+// The one chart of the site: lines of points against a log2 x axis (sequence lengths, key sizes)
+// or a linear one (positions, an activation's input), with a linear y axis (lesson 3's largest
+// weights, lesson 7's waves) or a log10 one (lesson 6's times and bytes). Its points are one tab stop: the arrow keys move along a series (left, right) and between
 // series (up, down); hovering or focusing a point reads its value out.
 import { el, svg, clear } from './dom.js';
 import { fmt } from './format.js';
 
 /** @typedef {'circle' | 'square' | 'triangle'} Marker */
-/** @typedef {{ label: string, cls: string, marker?: Marker, points: { x: number, y: number }[] }} Series */
+/**
+ * A series: its points joined by a line (unless line is false), each a marker that reads its value
+ * out (unless dots is false: a curve of many points).
+ * @typedef {{ label: string, cls: string, marker?: Marker, line?: boolean, dots?: boolean, points: { x: number, y: number }[] }} Series
+ */
 /**
  * @typedef {object} ChartOptions
  * @property {string} caption       the chart's accessible name
  * @property {string} xLabel
  * @property {string} yLabel
  * @property {string} [xName]       how a point's readout names x ('T' unless given)
- * @property {{ scale: 'log' } | { scale: 'linear', max: number }} [y]  log unless given
+ * @property {{ scale: 'log' } | { scale: 'linear', max: number, min?: number }} [y]  log unless given; linear from min (0) to max
+ * @property {{ scale: 'log2' } | { scale: 'linear' }} [x]  log2 unless given
  * @property {(y: number) => string} [tick]   the label of a y grid line
  * @property {(y: number) => string} [value]  a point's value in its readout
  * @property {number} [markX]       an x to mark with a vertical line
@@ -46,10 +51,12 @@ export function chart(container, series, opts) {
   const W = Math.round(Math.max(300, Math.min(640, container.clientWidth || 600)));
   const H = Math.round(Math.max(250, Math.min(340, W * 0.56))), L = 74, RT = 16, TOP = 14, B = 46;
 
-  const xs = all.map((p) => Math.log2(p.x));
+  const linearX = !!opts.x && opts.x.scale === 'linear';
+  const xt = linearX ? (/** @type {number} */ x) => x : Math.log2;
+  const xs = all.map((p) => xt(p.x));
   let x0 = Math.min(...xs), x1 = Math.max(...xs);
   if (x1 - x0 < 1) { x0 -= 0.5; x1 += 0.5; }
-  const sx = (/** @type {number} */ x) => L + (Math.log2(x) - x0) / (x1 - x0) * (W - L - RT);
+  const sx = (/** @type {number} */ x) => L + (xt(x) - x0) / (x1 - x0) * (W - L - RT);
   /** The y grid: powers of ten around the data (log), or quarters of max (linear). */
   let yTicks, sy;
   if (yAxis.scale === 'log') {
@@ -60,9 +67,9 @@ export function chart(container, series, opts) {
     yTicks = Array.from({ length: y1 - y0 + 1 }, (_, k) => 10 ** (y0 + k));
     sy = (/** @type {number} */ y) => H - B - (Math.log10(y) - y0) / (y1 - y0) * (H - TOP - B);
   } else {
-    const max = yAxis.max;
-    yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
-    sy = (/** @type {number} */ y) => H - B - y / max * (H - TOP - B);
+    const max = yAxis.max, min = yAxis.min || 0;
+    yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => min + f * (max - min));
+    sy = (/** @type {number} */ y) => H - B - (y - min) / (max - min) * (H - TOP - B);
   }
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: `chart${opts.className ? ` ${opts.className}` : ''}`, role: 'group', 'aria-label': opts.caption });
 
@@ -70,15 +77,19 @@ export function chart(container, series, opts) {
     root.appendChild(svg('line', { x1: L, x2: W - RT, y1: sy(v), y2: sy(v), class: 'grid' }));
     root.appendChild(svg('text', { x: L - 8, y: sy(v) + 4, class: 'tick', 'text-anchor': 'end', text: tick(v) }));
   });
-  const octaves = [];
-  for (let e = Math.ceil(x0); e <= Math.floor(x1); e++) octaves.push(e);
+  // the x grid: powers of two (log2), or steps of 1, 2 or 5 times a power of ten (linear)
+  const xGrid = [];
+  if (linearX) {
+    const raw = (x1 - x0) / 6, mag = 10 ** Math.floor(Math.log10(raw));
+    const stepX = [1, 2, 5, 10].map((f) => f * mag).find((s) => s >= raw) || raw;
+    for (let v = Math.ceil(x0 / stepX) * stepX; v <= x1 + 1e-9; v += stepX) xGrid.push(Number(v.toPrecision(12)));
+  } else for (let e = Math.ceil(x0); e <= Math.floor(x1); e++) xGrid.push(2 ** e);
   // every other label where they would overlap (about 8 px a character, and a gap)
-  const widest = Math.max(...octaves.map((e) => String(2 ** e).length)) * 8 + 14;
-  const crowded = (W - L - RT) / Math.max(1, octaves.length - 1) < Math.max(46, widest);
-  octaves.forEach((e, i) => {
-    const x = 2 ** e;
+  const widest = Math.max(...xGrid.map((x) => String(x).length)) * 8 + 14;
+  const crowded = (W - L - RT) / Math.max(1, xGrid.length - 1) < Math.max(46, widest);
+  xGrid.forEach((x, i) => {
     root.appendChild(svg('line', { x1: sx(x), x2: sx(x), y1: TOP, y2: H - B, class: 'grid' }));
-    if (!crowded || (octaves.length - 1 - i) % 2 === 0) {
+    if (!crowded || (xGrid.length - 1 - i) % 2 === 0) {
       root.appendChild(svg('text', { x: sx(x), y: H - B + 18, class: 'tick', 'text-anchor': 'middle', text: String(x) }));
     }
   });
@@ -95,7 +106,8 @@ export function chart(container, series, opts) {
   series.forEach((s, si) => {
     if (!s.points.length) { marks.push([]); return; }
     const d = s.points.map((p, i) => `${i ? 'L' : 'M'}${sx(p.x).toFixed(1)} ${sy(p.y).toFixed(1)}`).join(' ');
-    root.appendChild(svg('path', { d, class: `line ${s.cls}` }));
+    if (s.line !== false) root.appendChild(svg('path', { d, class: `line ${s.cls}` }));
+    if (s.dots === false) { marks.push([]); return; }
     marks.push(s.points.map((p) => {
       const text = `${s.label}, ${xName} = ${p.x}: ${value(p.y)}`;
       const g = svg('g', { class: `pt ${s.cls}`, tabindex: '-1', role: 'img', 'aria-label': text },
@@ -134,7 +146,7 @@ export function chart(container, series, opts) {
   const key = el('ul', { class: 'chart-key' });
   series.forEach((s) => {
     const sample = svg('svg', { viewBox: '0 0 40 14', width: 40, height: 14, 'aria-hidden': 'true', class: 'key-sample' },
-      [svg('path', { d: 'M2 7L38 7', class: `line ${s.cls}` }), svg('g', { class: `pt ${s.cls}` }, MARKERS[s.marker || 'circle'](20, 7))]);
+      [s.line !== false ? svg('path', { d: 'M2 7L38 7', class: `line ${s.cls}` }) : null, s.dots !== false ? svg('g', { class: `pt ${s.cls}` }, MARKERS[s.marker || 'circle'](20, 7)) : null]);
     key.appendChild(el('li', null, [sample, s.label]));
   });
   container.appendChild(key);

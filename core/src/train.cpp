@@ -149,7 +149,8 @@ Evaluation Trainer::evaluate() {
   auto argmax = [V](const float* row) { return static_cast<int>(std::max_element(row, row + V) - row); };
   Evaluation out;
   double loss_sum = 0;
-  std::size_t scored = 0, right = 0, sequences_right = 0;
+  std::size_t scored = 0, right = 0, sequences_right = 0, sourced = 0;
+  out.source_attention.assign(L * H, 0.0);
   for (std::size_t first = 0; first < s.config.eval_sequences; first += s.config.batch) {
     const std::size_t count = std::min(s.config.batch, s.config.eval_sequences - first);
     const int* inputs = &s.held_out.inputs[first * T];
@@ -168,12 +169,22 @@ Evaluation Trainer::evaluate() {
       }
       sequences_right += all_right;
     }
+    const int* sources = &s.held_out.sources[first * T];
+    for (std::size_t l = 0; l < L; ++l)
+      for (std::size_t h = 0; h < H; ++h)
+        for (std::size_t q = 0; q < count; ++q) {
+          const float* attn_weights = s.model.attn_weights(l) + (q * H + h) * T * T;  // (T, T) of sequence q, head h
+          for (std::size_t t = 0; t < T; ++t)
+            if (sources[q * T + t] >= 0) out.source_attention[l * H + h] += attn_weights[t * T + static_cast<std::size_t>(sources[q * T + t])];
+        }
+    for (std::size_t i = 0; i < count * T; ++i) sourced += sources[i] >= 0;
     loss_sum += loss * static_cast<double>(chunk_scored);
     scored += chunk_scored;
   }
   out.loss = scored ? loss_sum / static_cast<double>(scored) : 0.0;
   out.token_accuracy = scored ? static_cast<double>(right) / static_cast<double>(scored) : 0.0;
   out.sequence_accuracy = static_cast<double>(sequences_right) / static_cast<double>(s.config.eval_sequences);
+  for (double& weight : out.source_attention) weight = sourced ? weight / static_cast<double>(sourced) : 0.0;
   // the probe: one sequence, every layer's heads
   const TaskSequence& probe = s.task.probe();
   s.model.forward(probe.inputs.data(), probe.targets.data(), 1, T);

@@ -154,6 +154,9 @@ struct Evaluation {
   double token_accuracy = 0;     ///< share of scored positions whose argmax is the target
   double sequence_accuracy = 0;  ///< share of sequences with every scored position right
   std::size_t n_layers = 0, n_heads = 0, seq_len = 0;
+  /// (n_layers, n_heads): the mean weight each head gives, from every held-out position the task
+  /// names a source for, to that source: near 1 for the head that found the task's solution.
+  std::vector<double> source_attention;
   std::vector<float> probe_attention;  ///< (n_layers, n_heads, T, T) on the task's probe
   std::vector<int> probe_predictions;  ///< (T) argmax at every position of the probe
 };
@@ -180,7 +183,7 @@ class Trainer {
   const Task& task() const;
   std::size_t steps_taken() const;
 
-  /// The last held-out batch's per-head attention (the probe's is in evaluate()).
+  /// The model, as the last forward left it (after evaluate(): the probe, batch 1).
   const Gpt<float>& model() const;
 
  private:

@@ -238,6 +238,29 @@ TEST_CASE("train: the blocked product with transposed operands equals the plain 
   }
 }
 
+TEST_CASE("train: the causal products skip only what is zero or unused", "[train]") {
+  detail::ProductWork work;
+  work.reserve(300, 300);
+  for (std::size_t T : {1, 5, 13, 300}) {  // 300: two depth blocks of 256
+    const std::size_t hd = 6;
+    const std::vector<double> w = normals(T * T, T), x = normals(T * hd, T + 1);
+    std::vector<float> lower(T * T, 0.0f), xf(x.begin(), x.end());
+    for (std::size_t i = 0; i < T; ++i)
+      for (std::size_t j = 0; j <= i; ++j) lower[i * T + j] = static_cast<float>(w[i * T + j]);
+    std::vector<float> full(T * hd), skipped(T * hd);
+    detail::product(detail::rows_of(lower.data(), T), detail::rows_of(xf.data(), hd), T, T, hd, full.data(), hd, false, work);
+    detail::product(detail::rows_of(lower.data(), T), detail::rows_of(xf.data(), hd), T, T, hd, skipped.data(), hd, false,
+                    work, detail::Causal::a_lower);
+    CHECK(skipped == full);  // the same sums in the same order, less the zeros
+    std::vector<float> scores(T * T), kept(T * T, 7.0f);
+    detail::product(detail::rows_of(xf.data(), hd), detail::transposed(xf.data(), hd), T, hd, T, scores.data(), T, false, work);
+    detail::product(detail::rows_of(xf.data(), hd), detail::transposed(xf.data(), hd), T, hd, T, kept.data(), T, false, work,
+                    detail::Causal::output);
+    for (std::size_t i = 0; i < T; ++i)
+      for (std::size_t j = 0; j <= i; ++j) CHECK(kept[i * T + j] == scores[i * T + j]);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The whole model's backward: Gpt<double> against finite differences of its own forward
 
@@ -619,6 +642,17 @@ TEST_CASE("train: a training step does not allocate", "[train]") {
 
 namespace {
 
+/// A Trainer's config: the given shape, the other fields their defaults, 128 held-out sequences.
+TrainConfig shaped(std::size_t emb_dim, std::size_t n_heads, std::size_t n_layers, std::size_t batch) {
+  TrainConfig c;
+  c.emb_dim = emb_dim;
+  c.n_heads = n_heads;
+  c.n_layers = n_layers;
+  c.batch = batch;
+  c.eval_sequences = 128;
+  return c;
+}
+
 /// Trains until evaluate() reaches the task's target accuracy (checked every 25 steps) or
 /// max_steps; returns the steps taken and leaves the last evaluation in `last`.
 std::size_t steps_to_target(Trainer& trainer, std::size_t max_steps, Evaluation& last, float& first_loss, float& last_loss) {
@@ -645,12 +679,7 @@ TEST_CASE("train: each task trains to its target accuracy", "[train]") {
   for (const Run& run : {Run{"copy", 16, 2, 1, 300}, Run{"reverse", 16, 2, 1, 300}, Run{"sort", 16, 1, 1, 400},
                          Run{"agreement", 16, 2, 1, 300}}) {
     SECTION(run.task) {
-      TrainConfig c;
-      c.emb_dim = run.emb_dim;
-      c.n_heads = run.n_heads;
-      c.n_layers = run.n_layers;
-      c.batch = 16;
-      c.eval_sequences = 128;
+      const TrainConfig c = shaped(run.emb_dim, run.n_heads, run.n_layers, 16);
       Trainer trainer(c, Task::by_name(run.task));
       Evaluation e;
       float first_loss = 0, last_loss = 0;
@@ -706,13 +735,7 @@ std::vector<double> induction_weight(const Trainer& trainer, std::size_t layer, 
 }  // namespace
 
 TEST_CASE("train: induction: a layer-2 head attends to the token after the last occurrence", "[train]") {
-  TrainConfig c;
-  c.emb_dim = 32;
-  c.n_heads = 2;
-  c.n_layers = 2;
-  c.batch = 32;
-  c.eval_sequences = 128;
-  Trainer trainer(c, Task::induction());
+  Trainer trainer(shaped(32, 2, 2, 32), Task::induction());
   Evaluation e;
   float first_loss = 0, last_loss = 0;
   const std::size_t steps = steps_to_target(trainer, 400, e, first_loss, last_loss);

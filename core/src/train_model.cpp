@@ -243,7 +243,7 @@ struct Gpt<Scalar>::Impl {
         Scalar* attn_weights = a.attn_weights.data() + (b * H + h) * T * T;
         // (T, T)  ω = Q_h·K_hᵀ;  α = softmax(ω/√hd), the future masked
         product(rows_of(a.queries.data() + head, C), transposed(a.keys.data() + head, C), T, hd, T, attn_weights, T,
-                false, work);
+                false, work, detail::Causal::output);
         detail::causal_softmax(attn_weights, T, scale);
         Scalar* context = a.context_vecs.data() + head;
         if (ablated[l * H + h]) {
@@ -251,7 +251,8 @@ struct Gpt<Scalar>::Impl {
           continue;
         }
         // (T, hd)  Z_h = α·V_h
-        product(rows_of<Scalar>(attn_weights, T), rows_of(a.values.data() + head, C), T, T, hd, context, C, false, work);
+        product(rows_of<Scalar>(attn_weights, T), rows_of(a.values.data() + head, C), T, T, hd, context, C, false, work,
+                detail::Causal::a_lower);
       }
     // (N, C)  h = x + Z·W_outᵀ + b_out
     linear(a.context_vecs.data(), C, o.W_out, p(o.b_out), C, a.h.data());
@@ -297,14 +298,15 @@ struct Gpt<Scalar>::Impl {
         const Scalar* attn_weights = a.attn_weights.data() + (b * H + h) * T * T;
         const Scalar* d_context = d_ctx.data() + head;
         // (T, T)  ∂L/∂α = ∂L/∂Z_h · V_hᵀ
-        product(rows_of(d_context, C), transposed(a.values.data() + head, C), T, hd, T, d_att.data(), T, false, work);
+        product(rows_of(d_context, C), transposed(a.values.data() + head, C), T, hd, T, d_att.data(), T, false, work,
+                detail::Causal::output);
         // (T, hd)  ∂L/∂V_h = αᵀ · ∂L/∂Z_h
         product(transposed(attn_weights, T), rows_of(d_context, C), T, T, hd, dv.data() + head, C, false, work);
         // (T, T)  ∂L/∂ω, scaled by 1/√hd
         detail::causal_softmax_backward(attn_weights, d_att.data(), T, scale);
         // (T, hd)  ∂L/∂Q_h = ∂L/∂ω · K_h;  ∂L/∂K_h = ∂L/∂ωᵀ · Q_h
         product(rows_of<Scalar>(d_att.data(), T), rows_of(a.keys.data() + head, C), T, T, hd, dq.data() + head, C,
-                false, work);
+                false, work, detail::Causal::a_lower);
         product(transposed<Scalar>(d_att.data(), T), rows_of(a.queries.data() + head, C), T, T, hd, dk.data() + head,
                 C, false, work);
       }

@@ -58,11 +58,19 @@ inline void pack_strip_any(Operand<float> a, std::size_t i0, std::size_t rows, s
   }
 }
 
+/// What causal attention lets a product skip (T = n): about half of its multiplications.
+enum class Causal {
+  none,
+  output,  ///< only C[i, j ≤ i] is needed (scores: the future is masked after)
+  a_lower  ///< A[i, p > i] = 0 (attention weights and their gradient): row i stops at p = i
+};
+
 /// C (n, m) (+)= A (n, k) · B (k, m), C's rows c_stride apart: B packed into panels once, then
 /// every strip of kTileRows rows of A through the register-tiled micro-kernel; transposed
 /// operands pack at the same speed (pack_panels and pack_strip_any read them by 4×4 blocks or runs).
+/// With Causal::output, C's entries right of a strip's last diagonal entry are left unwritten.
 inline void product(Operand<float> a, Operand<float> b, std::size_t n, std::size_t k, std::size_t m, float* c,
-                    std::size_t c_stride, bool accumulate, ProductWork& work) {
+                    std::size_t c_stride, bool accumulate, ProductWork& work, Causal causal = Causal::none) {
   if (k == 0) {
     if (!accumulate)
       for (std::size_t i = 0; i < n; ++i) std::fill(c + i * c_stride, c + i * c_stride + m, 0.0f);
@@ -77,9 +85,15 @@ inline void product(Operand<float> a, Operand<float> b, std::size_t n, std::size
     const float* block = panels + pc * width;
     for (std::size_t i = 0; i < n; i += kTileRows) {
       const std::size_t rows = std::min(kTileRows, n - i);
-      pack_strip_any(a, i, rows, pc, depth, work.strip.data());
-      for (std::size_t q = 0; q * kPanel < m; ++q)
-        micro_kernel(work.strip.data(), block + q * depth * kPanel, depth, c + i * c_stride + q * kPanel, c_stride,
+      // the strip's last row is i + rows − 1: past it, Causal::output needs no column, and
+      // Causal::a_lower's A is 0 from depth i + rows on (a whole block of zeros is still
+      // multiplied if it is the first: it writes C)
+      const std::size_t columns = causal == Causal::output ? std::min(m, i + rows) : m;
+      const std::size_t used_depth =
+          causal == Causal::a_lower ? std::max<std::size_t>(1, std::min(depth, i + rows > pc ? i + rows - pc : 0)) : depth;
+      pack_strip_any(a, i, rows, pc, used_depth, work.strip.data());
+      for (std::size_t q = 0; q * kPanel < columns; ++q)
+        micro_kernel(work.strip.data(), block + q * depth * kPanel, used_depth, c + i * c_stride + q * kPanel, c_stride,
                      rows, std::min(kPanel, m - q * kPanel), accumulate || pc > 0);
     }
   }
@@ -87,7 +101,7 @@ inline void product(Operand<float> a, Operand<float> b, std::size_t n, std::size
 
 /// The double reference: the same product, plain loops (p in order, as the kernel adds).
 inline void product(Operand<double> a, Operand<double> b, std::size_t n, std::size_t k, std::size_t m, double* c,
-                    std::size_t c_stride, bool accumulate, ProductWork&) {
+                    std::size_t c_stride, bool accumulate, ProductWork&, Causal = Causal::none) {
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < m; ++j) {
       double sum = accumulate ? c[i * c_stride + j] : 0.0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <stdexcept>
+#include <utility>
 
 namespace attn {
 
@@ -37,19 +38,24 @@ constexpr int pad = 0, the = 1, noun = 2 /* 4 singular, then their 4 plurals */,
 
 }  // namespace
 
+Task::Task(TaskKind kind, std::string name, std::string solution, std::vector<std::string> vocab, std::size_t seq_len,
+           double target_accuracy)
+    : kind_(kind),
+      name_(std::move(name)),
+      solution_(std::move(solution)),
+      vocab_(std::move(vocab)),
+      seq_len_(seq_len),
+      target_accuracy_(target_accuracy) {}
+
 Task Task::copy(std::size_t length, std::size_t symbols) {
   check_range("length", length, 1, kMaxSeqLen / 2);
   check_range("symbols", symbols, 2, kMaxSymbols);
-  Task task;
-  task.kind_ = TaskKind::copy;
-  task.name_ = "copy";
-  task.solution_ = "after the separator, a head attends exactly L tokens back: the token to copy";
-  task.vocab_ = letters(symbols);
-  task.vocab_.push_back("|");
+  std::vector<std::string> vocab = letters(symbols);
+  vocab.push_back("|");
+  Task task(TaskKind::copy, "copy", "after the separator, a head attends exactly L tokens back: the token to copy",
+            vocab, 2 * length, 0.95);
   task.length_ = length;
   task.symbols_ = symbols;
-  task.seq_len_ = 2 * length;
-  task.target_accuracy_ = 0.95;
   return task.with_probe();
 }
 
@@ -64,16 +70,13 @@ Task Task::reverse(std::size_t length, std::size_t symbols) {
 Task Task::sort(std::size_t length, std::size_t numbers) {
   check_range("length", length, 1, kMaxSeqLen / 2);
   check_range("numbers", numbers, length, kMaxSymbols);
-  Task task;
-  task.kind_ = TaskKind::sort;
-  task.name_ = "sort";
-  task.solution_ = "each output attends to the smallest input larger than the token it reads";
-  for (std::size_t i = 0; i < numbers; ++i) task.vocab_.push_back(std::to_string(i));
-  task.vocab_.push_back("|");
+  std::vector<std::string> vocab;
+  for (std::size_t i = 0; i < numbers; ++i) vocab.push_back(std::to_string(i));
+  vocab.push_back("|");
+  Task task(TaskKind::sort, "sort", "each output attends to the smallest input larger than the token it reads", vocab,
+            2 * length, 0.9);
   task.length_ = length;
   task.symbols_ = numbers;
-  task.seq_len_ = 2 * length;
-  task.target_accuracy_ = 0.9;
   return task.with_probe();
 }
 
@@ -82,31 +85,24 @@ Task Task::induction(std::size_t seq_len, std::size_t min_period, std::size_t ma
   check_range("max_period", max_period, 1, std::min(seq_len - 1, kMaxSymbols));
   check_range("min_period", min_period, 1, max_period);
   check_range("symbols", symbols, max_period, kMaxSymbols);
-  Task task;
-  task.kind_ = TaskKind::induction;
-  task.name_ = "induction";
-  task.solution_ =
-      "layer 1: a head attends to the previous token; layer 2: a head attends to the token after the "
-      "last occurrence of the current one";
-  task.vocab_ = letters(symbols);
-  task.seq_len_ = seq_len;
+  Task task(TaskKind::induction, "induction",
+            "layer 1: a head attends to the previous token; layer 2: a head attends to the token after the "
+            "last occurrence of the current one",
+            letters(symbols), seq_len, 0.9);
   task.symbols_ = symbols;
   task.min_period_ = min_period;
   task.max_period_ = max_period;
-  task.target_accuracy_ = 0.9;
   return task.with_probe();
 }
 
 Task Task::agreement() {
-  Task task;
-  task.kind_ = TaskKind::agreement;
-  task.name_ = "agreement";
-  task.solution_ = "at the full stop, a head attends to the subject noun: its number picks 'it' or 'they'";
-  task.vocab_ = {"<pad>", "the", "cat",  "dog", "bird",  "fox", "cats", "dogs", "birds", "foxes",
-                 "saw",   "chased", "liked", "big", "small", "old",  ".",    "it",   "they"};
-  task.seq_len_ = 8;  // the longest sentence, 9 tokens, less its last (only a target)
-  task.target_accuracy_ = 0.95;
-  return task.with_probe();
+  // seq_len 8: the longest sentence, 9 tokens, less its last (only a target)
+  return Task(TaskKind::agreement, "agreement",
+              "at the full stop, a head attends to the subject noun: its number picks 'it' or 'they'",
+              {"<pad>", "the", "cat", "dog", "bird", "fox", "cats", "dogs", "birds", "foxes", "saw", "chased", "liked",
+               "big", "small", "old", ".", "it", "they"},
+              8, 0.95)
+      .with_probe();
 }
 
 Task Task::by_name(const std::string& name) {

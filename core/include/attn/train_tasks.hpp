@@ -64,7 +64,8 @@ class Task {
   TaskSequence sample(Rng& rng, std::size_t count) const;
 
  private:
-  Task() = default;
+  Task(TaskKind kind, std::string name, std::string solution, std::vector<std::string> vocab, std::size_t seq_len,
+       double target_accuracy);
   Task& with_probe();  ///< draws probe_ (last step of every factory)
 
   TaskKind kind_ = TaskKind::copy;

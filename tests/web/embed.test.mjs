@@ -101,6 +101,19 @@ test('a lesson in a sandboxed frame on another origin computes, posts its height
   await page.close();
 });
 
+test('lesson 7 in a sandboxed frame 360 px wide computes the core\'s numbers, nothing wider than the frame', async () => {
+  const url = hostPage('lesson7.html', `<iframe sandbox="allow-scripts" title="lesson 7" src="${site.url}lessons/07-transformer-block.html?embed=1" style="width:360px;height:900px;border:0"></iframe>`);
+  const { page, frame, problems } = await openHost(url);
+  assert.equal(await frame.evaluate(() => self.origin), 'null', 'the frame is not sandboxed');
+  assert.equal(await visible(frame, '.site-header'), false);
+  const req = (await frame.evaluate(() => AttnTest.recentRequests())).map((t) => JSON.parse(t))
+    .filter((r) => r.mechanism === 'transformer_block' && r.steps === true).pop();
+  assert.deepEqual(await texts(frame, '#m-ff-out td'), run(req).steps.find((s) => s.name === 'ff').value.flat().map((x) => fmt(x)));
+  assert.ok(await frame.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'the lesson is wider than the frame');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('embed=1 shows only the lesson; state, hide and lock parameters apply, unknown ids are noticed', async () => {
   const params = 'embed=1&q=3&hide=matrix,steps,nonsense&lock=seed,query,embedding-table,sentence-form,bogus';
   const url = hostPage('params.html', `<iframe sandbox="allow-scripts" title="lesson 2" src="${site.url}${LESSON2}?${params}" style="width:100%;height:900px;border:0"></iframe>`);

@@ -250,6 +250,15 @@ test('lesson 7: the block\'s numbers are the core\'s; shuffling, positions, pre/
   assert.equal((await lastRequest(page, 'gpt')).temperature, 0.2);
   assert.notDeepEqual(await probas(), warm);
 
+  // emb_dim 5 with 2 heads: the core's message next to the sliders (its field), the result stays
+  const kept = await texts(page, '#m-ff-out td');
+  await setInput(page, '#emb_dim', '5');
+  const refused = run(await lastRequest(page, 'transformer_block', (r) => r.steps === true));
+  assert.equal(refused.error?.field, '/n_heads');
+  assert.ok(await page.isVisible('#size-error'));
+  assert.ok((await page.textContent('#size-error')).includes(refused.error.message));
+  assert.deepEqual(await texts(page, '#m-ff-out td'), kept, 'the last good result stays');
+
   const counts = await page.textContent('#gpt-params');
   for (const n of ['7,085,568', '7,087,872', '163,009,536', '124,412,160']) assert.ok(counts.includes(n), `${n} is not shown`);
   assert.deepEqual(problems, []);

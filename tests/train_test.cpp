@@ -581,6 +581,19 @@ TEST_CASE("train: bad configs and weights are refused with the field's name", "[
   CHECK_THROWS_WITH(model.forward(tokens.data(), nullptr, 1, 2), Contains("token 1 is 99"));
 }
 
+TEST_CASE("train: portable_normal is Box–Muller, as Rng::normal, from arithmetic alone", "[train]") {
+  Rng a(5, Stream::weights), b(5, Stream::weights);
+  double sum = 0, squares = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const float z = portable_normal(a);
+    CHECK_THAT(z, WithinAbs(b.normal(), 2e-6 * (1 + std::abs(z))));  // the same two uniforms
+    sum += z;
+    squares += static_cast<double>(z) * z;
+  }
+  CHECK_THAT(sum / 20000, WithinAbs(0.0, 0.03));
+  CHECK_THAT(squares / 20000, WithinAbs(1.0, 0.03));
+}
+
 TEST_CASE("train: weights() and load() round-trip, and a run is the same from the same seed", "[train]") {
   TrainConfig c;
   c.emb_dim = 16;

@@ -25,6 +25,41 @@ float Rng::normal() {
   return std::sqrt(-2.0f * std::log(u1)) * std::cos(6.28318530717958647692f * u2);
 }
 
+namespace {
+
+/// ln x for x > 0: x = m·2^e with m in [√½, √2) (frexp is exact), ln m = 2·atanh(s) with
+/// s = (m − 1)/(m + 1), |s| < 0.172, whose series to s²³ is within 1e-17.
+double series_log(double x) {
+  int e = 0;
+  double m = std::frexp(x, &e);  // [1/2, 1)
+  if (m < 0.70710678118654752) {
+    m *= 2;
+    --e;
+  }
+  const double s = (m - 1) / (m + 1), s2 = s * s;
+  double sum = 0;  // 1 + s²/3 + s⁴/5 + … + s²²/23, by Horner
+  for (int k = 23; k >= 1; k -= 2) sum = sum * s2 + 1.0 / k;
+  return 2 * s * sum + e * 0.69314718055994530942;
+}
+
+/// cos x for x in [−π, π]: 1 − x²/(1·2)·(1 − x²/(3·4)·(1 − …)), 17 terms (the last below 1e-21).
+double series_cos(double x) {
+  const double x2 = x * x;
+  double t = 1;
+  for (int j = 17; j >= 1; --j) t = 1 - x2 * t / ((2.0 * j - 1) * (2.0 * j));
+  return t;
+}
+
+}  // namespace
+
+float portable_normal(Rng& rng) {
+  const double u1 = 1.0 - static_cast<double>(rng.uniform());  // (0, 1]: a finite logarithm
+  const double u2 = rng.uniform();
+  const double pi = 3.14159265358979323846;
+  // cos(2π·u2) = −cos(2π·u2 − π), the argument brought into [−π, π)
+  return static_cast<float>(std::sqrt(-2.0 * series_log(u1)) * -series_cos(2 * pi * u2 - pi));
+}
+
 std::uint64_t fnv1a64(const std::string& text) {
   std::uint64_t hash = 0xcbf29ce484222325ull;
   for (unsigned char byte : text) {

@@ -15,8 +15,9 @@ void AdamW::step(float* params, const float* grads, float lr) {
   ++t_;
   // as torch.optim.AdamW (single-tensor path): the bias corrections in double, as Python computes them
   const float beta1 = config_.beta1, beta2 = config_.beta2, eps = config_.eps;
-  const double bias_correction1 = 1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(t_));
-  const double bias_correction2 = 1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(t_));
+  beta1_power_ *= beta1;
+  beta2_power_ *= beta2;
+  const double bias_correction1 = 1.0 - beta1_power_, bias_correction2 = 1.0 - beta2_power_;
   const float step_size = static_cast<float>(lr / bias_correction1);
   const float bias_correction2_sqrt = static_cast<float>(std::sqrt(bias_correction2));
   const float decay = 1.0f - lr * config_.weight_decay;
@@ -35,6 +36,7 @@ void AdamW::reset() {
   std::fill(exp_avg_.begin(), exp_avg_.end(), 0.0f);
   std::fill(exp_avg_sq_.begin(), exp_avg_sq_.end(), 0.0f);
   t_ = 0;
+  beta1_power_ = beta2_power_ = 1;
 }
 
 float clip_grad_norm(float* grads, std::size_t n, float max_norm) {

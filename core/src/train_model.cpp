@@ -413,7 +413,7 @@ void Gpt<Scalar>::init(std::uint64_t seed) {
     const bool is_zero = (name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0) ||
                          (name.size() >= 6 && name.compare(name.size() - 6, 6, ".shift") == 0);
     for (std::size_t i = 0; i < view.size(); ++i)
-      values[i] = is_scale ? Scalar(1) : is_zero ? Scalar(0) : static_cast<Scalar>(0.02f * rng.normal());
+      values[i] = is_scale ? Scalar(1) : is_zero ? Scalar(0) : static_cast<Scalar>(0.02f * portable_normal(rng));
   }
 }
 

@@ -26,6 +26,11 @@ class Rng {
   std::uint64_t state_;
 };
 
+/// A standard normal draw (Box–Muller, computed in double) from + − × ÷, √ and exact scalings
+/// only, the logarithm and cosine as series: the same bits natively and in WebAssembly, where the
+/// C libraries' log and cos (behind Rng::normal) may differ in the last place. Two uniforms a draw.
+float portable_normal(Rng& rng);
+
 /// FNV-1a 64-bit hash of the bytes of `text`: seeds a token's embedding.
 std::uint64_t fnv1a64(const std::string& text);
 

@@ -77,7 +77,8 @@ class Gpt {
   std::vector<Scalar>& gradients();
 
   /// GPT-2's initialisation from `seed` (Rng stream weights, views in order, row by row):
-  /// N(0, 0.02²) for embeddings and Linear weights, 0 for biases and shifts, 1 for scales.
+  /// N(0, 0.02²) for embeddings and Linear weights (portable_normal: the same natively and in
+  /// wasm), 0 for biases and shifts, 1 for scales.
   void init(std::uint64_t seed);
 
   /// The forward pass on tokens (batch, T), row-major, every id < vocab_size, T ≤ context_length,
@@ -122,6 +123,7 @@ class AdamW {
   AdamWConfig config_;
   std::vector<float> exp_avg_, exp_avg_sq_;
   std::size_t t_ = 0;
+  double beta1_power_ = 1, beta2_power_ = 1;  // β1ᵗ, β2ᵗ by products: std::pow may differ in wasm
 };
 
 /// torch.nn.utils.clip_grad_norm_(max_norm): the global L2 norm of grads; when max_norm > 0 the

@@ -11,7 +11,6 @@ import { heatmap } from '../js/render/heatmap.js';
 import { matrix } from '../js/render/matrix.js';
 import { bars, vector } from '../js/render/bars.js';
 import { chart } from '../js/render/chart.js';
-import { tex } from '../js/render/tex.js';
 import { start } from '../js/ui/lesson.js';
 import { bind, bindRadios, sentenceForm, tokenSelect } from '../js/ui/controls.js';
 import { isolate, showError, showErrorByField } from '../js/ui/messages.js';
@@ -145,14 +144,18 @@ function drawEncodings(waves, sin, learned) {
 function drawNorm(ln) {
   const i = Math.min(state.get('tok'), tokens.length - 1), d = dims(state.get('emb_dim'));
   const box = clear($('norm-token'));
-  /** @param {string} label @param {HTMLElement} node */
-  const line = (label, node) => { const p = el('p'); tex(p.appendChild(el('span')), label); p.appendChild(document.createTextNode(' ')); p.appendChild(node); box.appendChild(p); };
+  // the labels are formulas typeset at build time, in a <template>: line k takes the k-th
+  const labels = /** @type {HTMLTemplateElement} */ ($('norm-labels')).content.children;
+  /** @param {number} k @param {Node} node */
+  const line = (k, node) => { const p = el('p'); p.appendChild(labels[k].cloneNode(true)); p.appendChild(document.createTextNode(' ')); p.appendChild(node); box.appendChild(p); };
   const vec = (/** @type {number[]} */ v, /** @type {string} */ role) => { const s = el('span'); vector(s, v, { role }); return s; };
-  line('x =', vec(stepOf(ln, 'inputs')[i], 'x'));
-  line('\\mu =', el('strong', { class: 'num', text: fmt(ln.mean[i]) }));
-  line('\\sigma^2 =', el('strong', { class: 'num', text: fmt(ln.var[i]) }));
-  line('\\hat x = (x-\\mu)/\\sqrt{\\sigma^2+\\varepsilon} =', vec(stepOf(ln, 'norm_x')[i], 'v'));
-  line(`y = ${fmt(state.get('gamma'), 1).replace('−', '-')}\\,\\hat x + ${fmt(state.get('beta'), 1).replace('−', '-')} =`, vec(ln.outputs[i], 'v'));
+  line(0, vec(stepOf(ln, 'inputs')[i], 'x'));
+  line(1, el('strong', { class: 'num', text: fmt(ln.mean[i]) }));
+  line(2, el('strong', { class: 'num', text: fmt(ln.var[i]) }));
+  line(3, vec(stepOf(ln, 'norm_x')[i], 'v'));
+  const scaled = el('span');
+  scaled.append(`(γ = ${fmt(state.get('gamma'), 1)}, β = ${fmt(state.get('beta'), 1)}) `, vec(ln.outputs[i], 'v'));
+  line(4, scaled);
   matrix($('m-norm-x'), stepOf(ln, 'norm_x'), { caption: 'norm_x: every row mean 0, variance 1', rowLabels: tokens, colLabels: d, heat: true, highlightRow: i });
   matrix($('m-norm-out'), ln.outputs, { caption: 'outputs: scaled and shifted', rowLabels: tokens, colLabels: d, heat: true, highlightRow: i });
 }
@@ -192,10 +195,10 @@ const WHAT = /** @type {Record<string, string>} */ ({ inputs: 'token embeddings'
 /** Section 5: the core's top-level steps as the diagram, the chosen one's matrix. @param {Res} main */
 function drawBlock(main) {
   const pre = state.get('order') === 'pre', res = state.get('res');
-  const formula = pre
-    ? (res ? 'h = x + \\text{att}(\\text{norm1}(x)) \\\\ y = h + \\text{ff}(\\text{norm2}(h))' : 'h = \\text{att}(\\text{norm1}(x)) \\\\ y = \\text{ff}(\\text{norm2}(h))')
-    : (res ? 'h = \\text{norm1}(x + \\text{att}(x)) \\\\ y = \\text{norm2}(h + \\text{ff}(h))' : 'h = \\text{norm1}(\\text{att}(x)) \\\\ y = \\text{norm2}(\\text{ff}(h))');
-  tex($('block-formula'), `\\begin{gathered} ${formula} \\end{gathered}`, true);
+  // the four forms are typeset at build time; the one of this order and these shortcuts shows
+  $('block-formula').querySelectorAll('[data-order]').forEach((f) => {
+    if (f instanceof HTMLElement) f.hidden = f.dataset.order !== (pre ? 'pre' : 'post') || f.dataset.res !== (res ? '1' : '0');
+  });
   /** @type {{ name: string, shape: number[], value: any }[]} */
   const boxes = main.steps.filter((/** @type {{ name: string }} */ s) => s.name.indexOf('.') < 0 && s.name !== 'pos_encoding');
   const chosen = boxes.find((b) => b.name === state.get('box')) || boxes[boxes.length - 1];

@@ -456,7 +456,8 @@ json gpt_parameter_count_request(const Fields& request) {
   if (config.emb_dim % config.n_heads != 0)
     fail("bad_value", "n_heads (" + std::to_string(config.n_heads) + ") must divide emb_dim (" +
                           std::to_string(config.emb_dim) + ")",
-         request.path("n_heads").pointer);
+         // n_heads may be GPT-2's default: then the field to change is the emb_dim given
+         request.path(request.has("n_heads") ? "n_heads" : "emb_dim").pointer);
   config.n_layers = request.size("n_layers", 12, 1, 4096);
   config.d_ff = request.size("d_ff", 4 * config.emb_dim, 1, 1u << 22);
   config.qkv_bias = request.boolean("qkv_bias", false);

@@ -67,9 +67,12 @@ struct TrainSetup {
 /// Multiply-adds of a forward over `sequences` sequences of T tokens: per token and layer the
 /// projections (Q, K, V, out_proj: 4·C²), ff (8·C²), attention (scores and context: 2·T·C at most)
 /// and about 16·C of norms, residuals and activations; then out_head and the loss (about 5·V·C).
+/// Plus what a small model spends on calls rather than products, counted as products: measured
+/// natively, each sequence costs about 2^15 per layer and 2^13 more per head (the products and the
+/// softmax of each head are calls of their own), which is most of the time at widths under 8.
 Count forward_work(const GptConfig& m, Count sequences, Count T) {
-  const Count C = m.emb_dim, V = m.vocab_size, L = m.n_layers;
-  return sequences * T * (L * (12 * C * C + 2 * T * C + 16 * C) + V * C + 4 * V);
+  const Count C = m.emb_dim, V = m.vocab_size, L = m.n_layers, H = m.n_heads;
+  return sequences * T * (L * (12 * C * C + 2 * T * C + 16 * C) + V * C + 4 * V) + sequences * L * ((1u << 15) + H * (1u << 13));
 }
 
 TrainSetup setup_of(const Fields& request) {

@@ -8,7 +8,10 @@
 // Parameters start from our flat buffer, in parameter_layout's order (PyTorch's: tok_emb,
 // pos_emb, per block W_query, W_key, W_value, out_proj, ff.layers.0, ff.layers.2, norm1, norm2;
 // final_norm, out_head), so both peers start from the same weights and their losses can be
-// compared step by step.
+// compared step by step. Linear weights are kept as tf.layers.dense keeps its kernel, (d_in,
+// d_out), so that the forward's products take no transpose: the wasm backend's BatchMatMul with
+// a transposed operand runs about 20 times slower than without (9 ms against 0.4 ms for
+// (512, 32)·(32, 128), measured); the backward's transposed products are autograd's choice.
 
 /**
  * @param {typeof import('@tensorflow/tfjs-core')} tf
@@ -27,16 +30,22 @@ export function createTfjsGpt(tf, config, flat, optimizer) {
     offset += size;
     return v;
   };
+  /** The next (d_out, d_in) view, kept transposed: (d_in, d_out). */
+  const takeLinear = (d_out, d_in) => {
+    const v = tf.tidy(() => tf.variable(tf.transpose(tf.tensor(flat.subarray(offset, offset + d_out * d_in), [d_out, d_in]))));
+    offset += d_out * d_in;
+    return v;
+  };
   const tok_emb = take(V, C), pos_emb = take(T, C);
   const blocks = [];
   for (let l = 0; l < L; l++) {
     blocks.push({
-      W_query: take(C, C), W_key: take(C, C), W_value: take(C, C), W_out: take(C, C), b_out: take(C),
-      W_ff1: take(F, C), b_ff1: take(F), W_ff2: take(C, F), b_ff2: take(C),
+      W_query: takeLinear(C, C), W_key: takeLinear(C, C), W_value: takeLinear(C, C), W_out: takeLinear(C, C), b_out: take(C),
+      W_ff1: takeLinear(F, C), b_ff1: take(F), W_ff2: takeLinear(C, F), b_ff2: take(C),
       norm1_scale: take(C), norm1_shift: take(C), norm2_scale: take(C), norm2_shift: take(C),
     });
   }
-  const final_scale = take(C), final_shift = take(C), out_head = take(V, C);
+  const final_scale = take(C), final_shift = take(C), out_head = takeLinear(V, C);
   if (offset !== flat.length) throw new Error(`tfjs peer: ${offset} parameters read of ${flat.length}`);
   const variables = [tok_emb, pos_emb, ...blocks.flatMap((b) => Object.values(b)), final_scale, final_shift, out_head];
   const exp_avg = variables.map((v) => tf.variable(tf.zerosLike(v), false));
@@ -60,8 +69,19 @@ export function createTfjsGpt(tf, config, flat, optimizer) {
     tf.add(1, tf.tanh(tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI)))));
   /** (N, C) → (B, H, T, hd) */
   const splitHeads = (t) => tf.transpose(tf.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]);
-  /** y = x·Wᵀ (+ b), W (d_out, d_in) as nn.Linear stores it */
-  const linear = (x, W, b) => (b ? tf.add(tf.matMul(x, W, false, true), b) : tf.matMul(x, W, false, true));
+  /**
+   * x·Wᵀ with Wᵀ (d_in, d_out) stored, its gradients by explicit transposes and plain products:
+   * autograd's own (dy·W_tᵀ and xᵀ·dy as transposed products) is what the backend runs slowly.
+   */
+  const product = tf.customGrad((x, W_t, save) => {
+    save([x, W_t]);
+    return {
+      value: tf.matMul(x, W_t),
+      gradFunc: (dy, [x_saved, W_saved]) => [tf.matMul(dy, tf.transpose(W_saved)), tf.matMul(tf.transpose(x_saved), dy)],
+    };
+  });
+  /** y = x·Wᵀ (+ b) */
+  const linear = (x, W_t, b) => (b ? tf.add(product(x, W_t), b) : product(x, W_t));
 
   /** The mean cross-entropy of a batch: tokens (N) int32, target one-hot (N, V), scored rows. */
   const loss = (tokens, targetOneHot, scored) => () => {
@@ -69,7 +89,7 @@ export function createTfjsGpt(tf, config, flat, optimizer) {
     // backend's OneHot writes int32 whatever the dtype asked: a float32 one-hot from it holds
     // 1.4e-45 for 1. So int32, then cast.)
     const one_hot = tf.cast(tf.oneHot(tokens, V), 'float32');  // (N, V)
-    let x = tf.add(tf.matMul(one_hot, tok_emb), tf.tile(pos_emb, [B, 1]));
+    let x = tf.add(product(one_hot, tok_emb), tf.tile(pos_emb, [B, 1]));
     for (const b of blocks) {
       const ln1 = layerNorm(x, b.norm1_scale, b.norm1_shift);
       const queries = splitHeads(linear(ln1, b.W_query)), keys = splitHeads(linear(ln1, b.W_key));

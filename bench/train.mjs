@@ -115,7 +115,8 @@ console.log(`\nTraining the small GPT (GELU, learned positions, no qkv bias), si
 console.log(`a step = forward, backward, global-norm clip, AdamW, loss read back; the same weights and induction batches for`);
 console.log(`every peer. Ours: the Trainer's step on Gpt<float> (bench/wasm_train.cpp, the module's flags); tfjs: tfjs-core`);
 console.log(`${report.env.tfjs} with the wasm backend (simd ${report.env.simd}, threads off), our model in bench/tfjs_gpt.js. Medians of`);
-console.log(`interleaved samples, a garbage collection before each.\n`);
+console.log(`interleaved samples, a garbage collection before each. "ours ×": the ratio of the medians (in brackets, the`);
+console.log(`median of the rounds' ratios: steadier on a shared machine, each round's peers seeing about the same load).\n`);
 const rows = [['(V, T, C, heads, layers, batch)', 'params', 'tfjs steps/s', ...(baselineRef ? ['baseline steps/s'] : []), 'ours steps/s',
   'ours ×', ...(baselineRef ? ['vs baseline'] : []), 'target', 'issue tfjs', 'ours: fwd / bwd / update']];
 let agree = true;
@@ -125,8 +126,8 @@ for (const c of report.configs) {
   const ours = c.peers.ours, tfjs = c.peers.tfjs, base = c.peers['ours, baseline'];
   const share = ours.phase_share;
   rows.push([`(${key.replaceAll(',', ', ')})`, String(c.parameters), fmt(tfjs.steps_per_s, 1), ...(base ? [fmt(base.steps_per_s, 1)] : []),
-    fmt(ours.steps_per_s, 1), fmt(ours.steps_per_s / tfjs.steps_per_s, 1),
-    ...(base ? [fmt(ours.steps_per_s / base.steps_per_s, 3)] : []), issue[key] ? `${issue[key][1]}×` : '',
+    fmt(ours.steps_per_s, 1), `${fmt(ours.steps_per_s / tfjs.steps_per_s, 1)} (${fmt(tfjs.round_ratio, 1)})`,
+    ...(base ? [`${fmt(ours.steps_per_s / base.steps_per_s, 3)} (${fmt(base.round_ratio, 3)})`] : []), issue[key] ? `${issue[key][1]}×` : '',
     issue[key] ? String(issue[key][0]) : '', `${pct(share.forward)} / ${pct(share.backward)} / ${pct(share.update)}`]);
   // the checks: losses finite, the first near ln(vocab), the first three the same for every peer
   for (const [name, p] of Object.entries(c.peers)) {
@@ -148,6 +149,14 @@ console.log('\nfirst three losses (same weights, same batches):');
 for (const c of report.configs) {
   console.log(`  (${c.vocab}, ${c.T}, ${c.emb_dim}, ${c.n_heads}, ${c.n_layers}, ${c.batch}): ln V = ${Math.log(c.vocab).toFixed(6)}; ` +
     Object.entries(c.peers).map(([n, p]) => `${n} ${p.first_losses.map((x) => x.toFixed(6)).join(' ')}`).join('; '));
+}
+const tr = report.trainer;
+if (tr.note) console.log(`\nthe wasm Trainer: ${tr.note}`);
+else {
+  console.log(`\nthe module's Trainer, step(n), task ${tr.task} at (${tr.config.join(', ')}): ${fmt(tr.steps_per_s, 1)} steps/s; our step above at`);
+  console.log(`the same configuration ${fmt(tr.ours_steps_per_s, 1)} steps/s (Trainer time over ours, median of rounds: ${fmt(tr.round_ratio, 3)})`);
+  if (!(Number.isFinite(tr.first_loss) && Math.abs(tr.first_loss - Math.log(tr.config[0])) < 0.05 * Math.log(tr.config[0])))
+    problems.push(`the Trainer's first loss ${tr.first_loss} is not near ln(${tr.config[0]})`);
 }
 if (problems.length) { agree = false; for (const p of problems) console.log(`PROBLEM: ${p}`); }
 console.log(agree ? '\ntraining peers agree (first losses finite, near ln V, the same within 1e-5 / 1e-3)' : '\nDISAGREEMENT in the training comparison');

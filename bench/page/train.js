@@ -103,7 +103,7 @@ async function run() {
       for (let i = 0; i < count; i++) last = peers[n].step(batches[stepsDone[n]++ % batches.length]);
       return last;
     };
-    const minSample = tiny ? 10 : 400;
+    const minSample = tiny ? 10 : 200;
     const reps = {};
     for (const n of names) {
       const warm = now();
@@ -116,7 +116,9 @@ async function run() {
         reps[n] *= 2;
       }
     }
-    const rounds = tiny ? 3 : 9;
+    // Many short rounds: the machine is shared, and a round's peers see about the same load, so
+    // the median of the rounds' ratios is steadier than the ratio of the medians.
+    const rounds = tiny ? 3 : 15;
     const times = Object.fromEntries(names.map((n) => [n, []]));
     const phases = Object.fromEntries(names.filter((n) => n.startsWith('ours')).map((n) => [n, [0, 0, 0]]));
     let lastLoss = {};
@@ -141,11 +143,55 @@ async function run() {
         result.peers[n].phase_share = { forward: phases[n][0] / total, backward: phases[n][1] / total, update: phases[n][2] / total };
       }
     }
+    // per round: our step time over each other peer's
+    for (const n of names.filter((k) => k !== 'ours')) result.peers[n].round_ratio = median(times[n].map((t, r) => t / times.ours[r]));
     report.configs.push(result);
     log(`(${config.join(', ')}) done: ${JSON.stringify(result)}`);
     for (const n of names) peers[n].dispose();
   }
+  report.trainer = await timeTrainer(ours);
   return report;
+}
+
+/**
+ * The module's own Trainer (wasm/bindings.cpp), step(n), against our step above at the Trainer's
+ * configuration: the task fixes vocabulary and T (induction: 10 letters, T 16), so it is timed
+ * at (10, 16, 32, 2 heads, 2 layers, batch 32), next to the bench step there: the table's "ours"
+ * is the Trainer's speed, batch drawing from the task and the embind call included.
+ */
+async function timeTrainer(bench) {
+  try {
+    await loadScript('/dist/attention_core.js');
+  } catch {
+    return { note: 'build/wasm/dist/attention_core.js not found: the wasm Trainer not timed' };
+  }
+  const core = await window.createAttentionCore();
+  if (!core.Trainer) return { note: 'this build of the module has no Trainer' };
+  const config = { task: 'induction', emb_dim: 32, n_heads: 2, n_layers: 2, batch: 32, seed: 1 };
+  const trainer = new core.Trainer(JSON.stringify(config));
+  const info = JSON.parse(trainer.info());
+  const V = info.vocab.length, T = info.seq_len;
+  const peer = oursPeer(bench, [V, T, 32, 2, 2, 32]);
+  const batches = inductionBatches(8, 32, T, V, 11);
+  let k = 0;
+  const first = trainer.step(1)[0];
+  const steps = tiny ? 2 : 16;
+  const time = { trainer: [], ours: [] };
+  const warm = now();
+  do { trainer.step(steps); for (let i = 0; i < steps; i++) peer.step(batches[k++ % 8]); } while (now() - warm < (tiny ? 50 : 1500));
+  for (let r = 0; r < (tiny ? 3 : 15); r++) {
+    for (const n of r % 2 ? ['trainer', 'ours'] : ['ours', 'trainer']) {
+      collectGarbage();
+      const t0 = now();
+      if (n === 'trainer') trainer.step(steps);
+      else for (let i = 0; i < steps; i++) peer.step(batches[k++ % 8]);
+      time[n].push((now() - t0) / steps);
+    }
+  }
+  trainer.delete();
+  peer.dispose();
+  return { config: [V, T, 32, 2, 2, 32], task: info.task, first_loss: first, steps_per_s: 1000 / median(time.trainer),
+    ours_steps_per_s: 1000 / median(time.ours), round_ratio: median(time.trainer.map((t, r) => t / time.ours[r])) };
 }
 
 run().then((report) => { window.benchReport = report; log('done'); }, (e) => { window.benchError = String(e && e.stack || e); log(`failed: ${window.benchError}`); });

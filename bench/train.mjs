@@ -99,7 +99,7 @@ try {
   const query = new URLSearchParams({ configs: JSON.stringify(configs), tiny: tiny ? '1' : '0', baseline: baselineRef ? '1' : '0' });
   if (process.env.ATTN_BENCH_DEBUG) query.set('debug', '1');
   await page.goto(`http://127.0.0.1:${server.address().port}/train.html?${query}`);
-  await page.waitForFunction(() => window.benchReport || window.benchError, null, { timeout: tiny ? 120_000 : 1_800_000, polling: 500 });
+  await page.waitForFunction(() => window.benchReport || window.benchError, null, { timeout: tiny ? 300_000 : 1_800_000, polling: 500 });
   const error = await page.evaluate(() => window.benchError);
   if (error) throw new Error(error);
   report = await page.evaluate(() => window.benchReport);

@@ -50,7 +50,7 @@ try {
   if (option('--peers')) query.set('peers', option('--peers'));
   const url = `http://127.0.0.1:${server.address().port}/?${query}`;
   await page.goto(url);
-  await page.waitForFunction(() => window.benchReport || window.benchError, null, { timeout: tiny ? 55_000 : 1_800_000, polling: 500 });
+  await page.waitForFunction(() => window.benchReport || window.benchError, null, { timeout: tiny ? 240_000 : 1_800_000, polling: 500 });
   const error = await page.evaluate(() => window.benchError);
   if (error) throw new Error(error);
   report = await page.evaluate(() => window.benchReport);

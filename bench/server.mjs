@@ -3,6 +3,7 @@
 //   /node_modules/…  → bench/node_modules/  (onnxruntime-web, TensorFlow.js: nothing from a CDN)
 //   /dist/…          → build/wasm/dist/     (our module; ATTN_WASM_DIST picks another build)
 //   /dist-b/…        → $ATTN_WASM_DIST_B    (a second build of ours, the baseline of a change; if set)
+//   /build/…         → build/bench/         (the training comparison's builds: bench/train.mjs)
 import http from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ const roots = [
   ['/node_modules/', path.join(here, 'node_modules')],
   ['/dist/', wasmDist()],
   ...(process.env.ATTN_WASM_DIST_B ? [['/dist-b/', path.resolve(here, '..', process.env.ATTN_WASM_DIST_B)]] : []),
+  ['/build/', path.join(here, '..', 'build', 'bench')],
   ['/', path.join(here, 'page')],
 ];
 /** The folder of attention_core.js + .wasm: ATTN_WASM_DIST (relative to the repository) or build/wasm/dist. */

@@ -24,7 +24,7 @@ for (const lib of ['xtensor', 'xtl']) {
 }
 const js = path.join(out, 'wasm_kernels.js');
 execFileSync('em++', [...flags, '-std=c++17', '-DNDEBUG', '-fexceptions', '-isystem', include, '-I', path.join(root, 'core/include'),
-  '-I', path.join(root, 'core/src'), path.join(root, 'bench/wasm_kernels.cpp'), path.join(root, 'core/src/fused.cpp'),
+  '-I', path.join(root, 'core/src'), path.join(root, 'bench/wasm_kernels.cpp'), path.join(root, 'core/src/fused.cpp'), path.join(root, 'core/src/tensor.cpp'),
   '-sMODULARIZE=1', '-sEXPORT_NAME=createKernels', '-sSINGLE_FILE=1', '-sALLOW_MEMORY_GROWTH=1', '-sENVIRONMENT=web,node',
   '-sEXPORTED_FUNCTIONS=_time_gemm,_time_forward,_kernel_gflops,_strassen_steps', '-o', js],
 { stdio: 'inherit', env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });

@@ -12,6 +12,8 @@ import { serve } from '../../tools/serve.mjs';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // ATTN_SITE tests a site built elsewhere (as tools/build-web.mjs writes it; default build/site).
 export const site = path.resolve(root, process.env.ATTN_SITE || 'build/site');
+// Lesson 8 trains a model: it has no stepper through one call of the core (its steps are training steps).
+export const NO_STEPPER = ['08-watch-attention-learn'];
 export const LESSONS = ['01-why-attention', '02-simplified-self-attention', '03-trainable-weights', '04-causal-attention', '05-multi-head', '06-what-attention-costs', '07-transformer-block', '08-watch-attention-learn'];
 
 export async function startSite() {

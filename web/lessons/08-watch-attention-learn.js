@@ -9,8 +9,10 @@ import { create as createState } from '../js/state.js';
 import { generations, run } from '../js/engine/page.js';
 import { openSession, SessionError } from '../js/train/session.js';
 import { SEED_MAX } from '../js/limits.js';
+import { code } from '../js/data.js';
 import { el, clear, byId as $, inputById } from '../js/render/dom.js';
 import { chart } from '../js/render/chart.js';
+import { code as showCode } from '../js/render/code.js';
 import { heatmap } from '../js/render/heatmap.js';
 import { fmt } from '../js/render/format.js';
 import { start } from '../js/ui/lesson.js';
@@ -124,7 +126,7 @@ function setPhase(next, text) {
   enable('train', ready && next !== 'running');
   enable('pause', ready && next === 'running');
   enable('step-once', ready && next !== 'running');
-  enable('reset', ready);
+  enable('reset', true);  // also while a model is built: it starts building again (and keeps the focus)
   enable('save-weights', ready && next !== 'running');
   enable('load-file', next !== 'running');
   enable('measure-heads', ready && next !== 'running' && stepsDone > 0);
@@ -170,6 +172,7 @@ function openFresh(current, train) {
     clearHistory();
     drawModel();
     record(evaluation);
+    drawProgress();
     setPhase('paused', `Step 0: the weights as the seed drew them. Held-out token accuracy ${pct(evaluation.token_accuracy)}.`);
     drawAll();
     if (pendingLoad) return applyLoad().then(() => true);
@@ -404,6 +407,7 @@ function drawProgress() {
   line.textContent = stepsDone ? `step ${stepsDone} · ${rate.toFixed(0)} steps/s · ${(wallMs / 1000).toFixed(1)} s of training` : 'step 0';
   line.setAttribute('data-step', String(stepsDone));
   line.setAttribute('data-ms', String(wallMs));
+  if (latest) line.setAttribute('data-accuracy', String(latest.token_accuracy));
 }
 
 function drawAll() {
@@ -485,7 +489,7 @@ function drawMaps(box, attention, labels, what) {
   }
   attention.forEach((heads, l) => heads.forEach((weights, h) => {
     heatmap($(`${what}-l${l}-h${h}`), weights, { rowLabels: labels, colLabels: labels, rowTitle: 'query', colTitle: 'key',
-      range: [0, 1], showValues: false, decimals: 2, caption: `${what === 'probe' ? '' : 'your sequence: '}layer ${l + 1}, head ${h + 1}` });
+      range: [0, 1], showValues: false, caption: `${what === 'probe' ? '' : 'your sequence: '}layer ${l + 1}, head ${h + 1}` });
   }));
 }
 
@@ -668,6 +672,9 @@ $('load-file').addEventListener('change', () => {
 });
 
 // ---- the controls ------------------------------------------------------------------------------
+
+showCode($('train-code'), code.train_step, /model\.(forward|backward)|adamw\.step/, 'one training step: a batch, forward, backward, update');
+showCode($('train-code'), code['AdamW::step'], /params\[i\]/, 'AdamW, weight by weight');
 
 $('train').addEventListener('click', startTraining);
 $('pause').addEventListener('click', pause);

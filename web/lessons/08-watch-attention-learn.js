@@ -5,7 +5,7 @@
 // heads off (ablation) and names the head that found the task's pattern from the core's per-head
 // scores (evaluation.source_attention). Every number shown is the core's; the page only times the
 // steps. The URL holds the task, the model, the learning rate and the seed.
-import { create as createState } from '../js/state.js';
+import { create as createState, parse } from '../js/state.js';
 import { generations, run } from '../js/engine/page.js';
 import { openSession, SessionError } from '../js/train/session.js';
 import { SEED_MAX } from '../js/limits.js';
@@ -305,6 +305,19 @@ function afterTraining() {
 
 // ---- ablation --------------------------------------------------------------------------------
 
+/** @type {Promise<unknown>} the newest of the calls that switch heads off and on, or predict */
+let queue = Promise.resolve();
+/**
+ * Runs fn after the calls queued before it: measuring each head switches heads off and on, and a
+ * prediction or a learner's switch must not land in between.
+ * @template T @param {() => Promise<T>} fn @returns {Promise<T>}
+ */
+function serial(fn) {
+  const next = queue.then(fn, fn);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
 /** Switches every head back on (training and Step run the whole model). */
 function switchAllOn() {
   const s = session;
@@ -337,7 +350,7 @@ function toggleHead(layer, head, isOff) {
   const s = session;
   if (!s || phase === 'running') return;
   off[layer][head] = isOff;
-  s.ablate(layer, head, isOff).then(() => s.evaluate()).then((ev) => {
+  serial(() => s.ablate(layer, head, isOff).then(() => s.evaluate())).then((ev) => {
     /** @type {string[]} */
     const offNames = [];
     off.forEach((row, l) => row.forEach((o, h) => { if (o) offNames.push(`layer ${l + 1}, head ${h + 1}`); }));
@@ -357,14 +370,16 @@ function measureHeads() {
   const layers = off.length, heads = off[0] ? off[0].length : 0;
   /** @type {{ layer: number, head: number, token_accuracy: number }[]} */
   const out = [];
-  let chain = switchAllOn().then(() => s.evaluate()).then((ev) => { carriedBase = ev.token_accuracy; });
-  for (let l = 0; l < layers; l++) {
-    for (let h = 0; h < heads; h++) {
-      chain = chain.then(() => s.ablate(l, h, true)).then(() => s.evaluate())
-        .then((ev) => { out.push({ layer: l, head: h, token_accuracy: ev.token_accuracy }); return s.ablate(l, h, false); });
+  serial(() => {
+    let chain = switchAllOn().then(() => s.evaluate()).then((ev) => { carriedBase = ev.token_accuracy; });
+    for (let l = 0; l < layers; l++) {
+      for (let h = 0; h < heads; h++) {
+        chain = chain.then(() => s.ablate(l, h, true)).then(() => s.evaluate())
+          .then((ev) => { out.push({ layer: l, head: h, token_accuracy: ev.token_accuracy }); return s.ablate(l, h, false); });
+      }
     }
-  }
-  chain.then(() => {
+    return chain;
+  }).then(() => {
     if (id !== loopId) return;
     carried = out;
     drawCarried();
@@ -528,6 +543,7 @@ function drawSolution() {
   const mine = carried && carried.find((c) => c.layer === best.layer && c.head === best.head);
   if (mine && carriedBase !== null) text += ` Switched off alone, it takes the held-out token accuracy from ${pct(carriedBase)} to ${pct(mine.token_accuracy)}.`;
   pointer.textContent = text;
+  pointer.hidden = false;
 }
 
 // ---- the learner's sequence ---------------------------------------------------------------------
@@ -566,7 +582,7 @@ function predictSequence() {
     showError(errorBox, { message: e instanceof Error ? e.message : String(e) }, { lead: 'Not a sequence for this model: ' });
     return Promise.resolve();
   }
-  return s.predict(ids).then((p) => {
+  return serial(() => s.predict(ids)).then((p) => {
     showError(errorBox, null);
     const labels = ids.map((i) => info ? info.vocab[i] : String(i));
     const box = clear($('prediction'));
@@ -632,11 +648,14 @@ function loadFile(file) {
       return;
     }
     const wanted = data.settings;
-    const patch = { task: wanted.task, n_layers: wanted.n_layers, n_heads: wanted.n_heads, emb_dim: String(wanted.emb_dim), lr: String(wanted.lr), seed: wanted.seed };
+    /** @type {Record<string, unknown>} */
+    const patch = { task: wanted.task, n_layers: wanted.n_layers, n_heads: wanted.n_heads, emb_dim: wanted.emb_dim, lr: wanted.lr, seed: wanted.seed };
+    // checked as a link's values are, before any reaches the state
+    const notes = Object.keys(patch).map((k) => parse(k, String(patch[k]), state.spec(k)).notice).filter(Boolean);
+    if (notes.length) { refuse(`its model settings are not ones this lesson builds. ${notes.join(' ')}`); return; }
     pendingLoad = { weights: Float32Array.from(data.weights.map(Number)), name: file.name, steps: Number(data.steps) || 0 };
     const before = JSON.stringify(settings());
-    const notes = state.set(patch);
-    if (notes.length) { pendingLoad = null; refuse(`its model settings are not ones this lesson builds (${notes.join(' ')})`); return; }
+    state.set(patch);
     if (JSON.stringify(settings()) === before) applyLoad();  // same model: no rebuild; else the runner builds it, then loads
   }, () => refuse('the file could not be read.'));
 }

@@ -7,7 +7,7 @@
 // steps. The URL holds the task, the model, the learning rate and the seed.
 import { create as createState, parse } from '../js/state.js';
 import { generations, run } from '../js/engine/page.js';
-import { openSession, SessionError } from '../js/train/session.js';
+import { openSession, prepareWorker, SessionError } from '../js/train/session.js';
 import { SEED_MAX } from '../js/limits.js';
 import { code } from '../js/data.js';
 import { el, clear, byId as $, inputById } from '../js/render/dom.js';
@@ -172,6 +172,7 @@ function openFresh(current, train) {
     clearHistory();
     drawModel();
     record(evaluation);
+    inputById('sequence').value = names(evaluation.probe.inputs);
     drawProgress();
     setPhase('paused', `Step 0: the weights as the seed drew them. Held-out token accuracy ${pct(evaluation.token_accuracy)}.`);
     drawAll();
@@ -254,6 +255,7 @@ function startTraining() {
 
 /** @param {unknown} e */
 function failed(e) {
+  if (e instanceof SessionError && e.closed) return;  // a replaced session's late call: the new one is in charge
   loopId++;
   const stopped = e instanceof SessionError && e.stopped;
   setPhase(stopped ? 'error' : 'paused', `Training stopped: ${e instanceof Error ? e.message : e}${stopped ? ' Press Reset to start again on a fresh core.' : ''}`);
@@ -410,7 +412,6 @@ function drawModel() {
   $('model-facts').textContent = `The core built a GPT with ${info.parameter_count.toLocaleString('en')} weights for this task: ` +
     `${info.vocab.length} tokens in its vocabulary, sequences of ${info.seq_len} tokens. Its target: ${pct(info.target_accuracy)} of the held-out tokens right.`;
   $('vocab-line').textContent = `This task's tokens: ${info.vocab.map(isolate).join(' ')}. At most ${info.context_length} of them.`;
-  inputById('sequence').value = latest ? names(latest.probe.inputs) : '';
 }
 
 /** @param {number[]} ids */
@@ -705,6 +706,9 @@ inputById('snapshot').addEventListener('input', () => {
   drawSnapshotSlider();
   drawHeads();
 });
+
+// the worker's core compiles while the page loads its own
+if (!workerReason()) prepareWorker();
 
 let firstRun = true;
 runner(state, (current) => {

@@ -218,13 +218,15 @@ function startTraining() {
       if (id !== loopId) return;
       const n = Math.max(1, Math.min(200, Math.round(SLICE_MS[s.mode] / perStep), budgetEnd - stepsDone));
       s.train(n).then((out) => {
-        if (id !== loopId) return null;
-        perStep = Math.max(0.05, out.ms / n);
+        // steps the trainer took count even when Pause came first: the counter stays the trainer's
+        if (s !== session) return null;
         trainMs += out.ms;
         stepsDone += n;
         out.losses.forEach((x) => losses.push(x));
         wallMs = wallBefore + performance.now() - began;
         drawProgress();
+        if (id !== loopId) return null;
+        perStep = Math.max(0.05, out.ms / n);
         const due = performance.now() - lastEval >= EVAL_EVERY_MS || stepsDone >= budgetEnd || stepsDone <= 40;
         if (!due) return 'go';
         return s.evaluate().then((ev) => {
@@ -263,10 +265,19 @@ function failed(e) {
 }
 
 function pause() {
-  if (phase !== 'running') return;
+  const s = session;
+  if (phase !== 'running' || !s) return;
   loopId++;
-  setPhase('paused', `Paused at step ${stepsDone}. Press Train to go on.`);
-  afterTraining();
+  setPhase('paused', 'Pausing…');
+  // evaluated after the slice that was running (the trainer answers in order): the accuracy of the step shown
+  s.evaluate().then((ev) => {
+    if (s !== session || phase !== 'paused') return;
+    record(ev);
+    drawAll();
+    drawProgress();
+    setPhase('paused', `Paused at step ${stepsDone}: held-out token accuracy ${pct(ev.token_accuracy)}. Press Train to go on.`);
+    afterTraining();
+  }).catch((e) => failed(e));
 }
 
 /** Step: one training step, then the held-out evaluation and every drawing. */

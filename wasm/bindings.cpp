@@ -2,6 +2,8 @@
 // Float32Array entry point for large inputs (docs/api.md, last section). Bindings only: the
 // attention itself is attn::FusedAttention in core/. MaterialisedAttention and heap_bytes serve
 // the lesson on cost: the same attention with every (T, T) matrix stored, and a heap meter.
+// Trainer holds an attn::Trainer between calls (lesson 8): its config and answers are the JSON
+// contract's (attn/train_api.hpp), its losses and weights Float32Arrays.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -13,12 +15,14 @@
 #include <malloc.h>
 #include <exception>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "attn/api.hpp"
 #include "attn/fused.hpp"
 #include "attn/materialised.hpp"
+#include "attn/train_api.hpp"
 
 namespace {
 
@@ -330,6 +334,141 @@ class MaterialisedAttention {
   attn::Matrix inputs_, context_vecs_;  // (T, d_model) each, kept as FastAttention keeps its copies
 };
 
+/// A small GPT that trains, kept between calls: docs/api.md, "Training (lesson 8)". Every argument
+/// from JavaScript is checked (as a number first, for sizes) before the core sees it; a bad one is
+/// a JS Error "Trainer: <method>: …" naming it, and the Trainer and the module keep working.
+class TrainerBinding {
+ public:
+  /// config: JSON text of a train request's config fields (or an object, which is stringified).
+  explicit TrainerBinding(const val& config) {
+    if (!config.isString() && !(config.typeOf().as<std::string>() == "object" && !config.isNull()))
+      throw_js_error("Trainer: the config must be JSON text, such as '{\"task\": \"copy\"}'");
+    reporting("Trainer", [&] {
+      const std::string text = config.isString() ? config.as<std::string>()
+                                                 : val::global("JSON").call<std::string>("stringify", config);
+      trainer_ = attn::api::trainer_from_json(text);
+    });
+  }
+
+  /// n training steps (a whole number from 1 to 10000) → a new Float32Array of their n losses.
+  val step(const val& n) {
+    const std::int64_t count = whole_number(n, "Trainer: step", "n");
+    if (count < 1 || count > kMaxStepsPerCall)
+      throw_bad_size("%s: n (%lld) must be from 1 to 10000 (train in several calls)", "Trainer: step", count);
+    reporting("Trainer: step", [&] { losses_ = trainer_->step(static_cast<std::size_t>(count)); });
+    return val(emscripten::typed_memory_view(losses_.size(), losses_.data())).call<val>("slice");
+  }
+
+  /// The held-out evaluation and the probe, as JSON text (the train response's "evaluation").
+  std::string evaluate() {
+    reporting("Trainer: evaluate", [&] { answer_ = attn::api::evaluation_json(*trainer_, trainer_->evaluate()); });
+    return answer_;
+  }
+
+  /// tokens: an Array or Int32Array of 1 to context_length token ids → JSON text
+  /// {"predictions": [...], "attention": [layer][head][T][T]}.
+  std::string predict(const val& tokens) {
+    const char* context = "Trainer: predict";
+    const std::int64_t vocab_size = static_cast<std::int64_t>(trainer_->model_config().vocab_size);
+    const std::int64_t context_length = static_cast<std::int64_t>(trainer_->model_config().context_length);
+    if (tokens.isUndefined() || tokens.isNull() || tokens.isString() || !tokens["length"].isNumber())
+      throw_js_error("Trainer: predict: tokens must be an Array or Int32Array of token ids");
+    const std::int64_t T = whole_number(tokens["length"], context, "tokens.length");
+    if (T < 1 || T > context_length) {
+      std::snprintf(message_buffer, sizeof message_buffer, "%s: tokens has %lld ids; give 1 to context_length = %lld",
+                    context, static_cast<long long>(T), static_cast<long long>(context_length));
+      throw_js_error(message_buffer);
+    }
+    ids_.resize(static_cast<std::size_t>(T));  // a member: a JS throw below frees nothing of this frame
+    for (std::int64_t t = 0; t < T; ++t) {
+      std::snprintf(name_buffer_, sizeof name_buffer_, "tokens[%lld]", static_cast<long long>(t));
+      const std::int64_t id = whole_number(tokens[static_cast<int>(t)], context, name_buffer_);
+      if (id < 0 || id >= vocab_size) {
+        std::snprintf(message_buffer, sizeof message_buffer, "%s: %s (%lld) is not a token id: 0 to vocab_size - 1 = %lld",
+                      context, name_buffer_, static_cast<long long>(id), static_cast<long long>(vocab_size - 1));
+        throw_js_error(message_buffer);
+      }
+      ids_[static_cast<std::size_t>(t)] = static_cast<int>(id);
+    }
+    reporting("Trainer", [&] { answer_ = attn::api::prediction_json(trainer_->predict(ids_)); });  // "predict: …"
+    return answer_;
+  }
+
+  /// The train response's "model" object as JSON text, steps_taken current.
+  std::string info() {
+    reporting("Trainer: info", [&] { answer_ = attn::api::model_json(*trainer_); });
+    return answer_;
+  }
+
+  /// A new Float32Array: a copy of the flat weights, in the order of info().layout.
+  val weights() const {
+    const std::vector<float>& w = trainer_->weights();
+    return val(emscripten::typed_memory_view(w.size(), w.data())).call<val>("slice");
+  }
+
+  /// Replaces the weights with parameter_count finite numbers (a Float32Array, or an Array) and
+  /// restarts the optimizer; refuses a wrong length, NaN or an infinity, naming the view and entry.
+  void load(const val& weights) {
+    const char* context = "Trainer: load";
+    const std::size_t count = trainer_->weights().size();
+    require_length(weights, "weights", count, "parameter_count", context);
+    reporting("Trainer", [&] {  // the core's message starts "load: "
+      copy_in(weights, loaded_, count);  // an entry that is not a number reads as NaN, and is refused as NaN
+      trainer_->load(loaded_);
+    });
+  }
+
+  /// Switches one head of one layer off (its context vectors 0) or, with false, back on.
+  void ablate(const val& layer_value, const val& head_value, const val& ablated) {
+    const char* context = "Trainer: ablate";
+    const std::int64_t layer = whole_number(layer_value, context, "layer");
+    const std::int64_t head = whole_number(head_value, context, "head");
+    const attn::GptConfig& m = trainer_->model_config();
+    if (layer < 0 || static_cast<std::uint64_t>(layer) >= m.n_layers)
+      throw_range(context, "layer", layer, "n_layers", m.n_layers);
+    if (head < 0 || static_cast<std::uint64_t>(head) >= m.n_heads) throw_range(context, "head", head, "n_heads", m.n_heads);
+    if (ablated.typeOf().as<std::string>() != "boolean")
+      throw_js_error("Trainer: ablate: ablated must be true (switch the head off) or false (back on)");
+    trainer_->ablate(static_cast<std::size_t>(layer), static_cast<std::size_t>(head), ablated.as<bool>());
+  }
+
+  double steps_taken() const { return static_cast<double>(trainer_->steps_taken()); }
+
+ private:
+  static constexpr std::int64_t kMaxStepsPerCall = 10000;  // a call that long blocks its thread for seconds
+
+  /// "Trainer: ablate: layer (2) must be from 0 to n_layers - 1 = 1"
+  [[noreturn]] static void throw_range(const char* context, const char* name, std::int64_t value, const char* limit_name,
+                                       std::size_t limit) {
+    std::snprintf(message_buffer, sizeof message_buffer, "%s: %s (%lld) must be from 0 to %s - 1 = %zu", context, name,
+                  static_cast<long long>(value), limit_name, limit - 1);
+    throw_js_error(message_buffer);
+  }
+
+  /// Runs f; a C++ exception from it becomes a JS Error "<context>: <what>" once f's frame is gone.
+  template <class F>
+  static void reporting(const char* context, F&& f) {
+    bool failed = false;
+    try {
+      f();
+    } catch (const std::bad_alloc&) {
+      std::snprintf(message_buffer, sizeof message_buffer, "%s: the module ran out of memory (a smaller model or batch "
+                    "fits; the module keeps working)", context);
+      failed = true;
+    } catch (const std::exception& e) {
+      std::snprintf(message_buffer, sizeof message_buffer, "%s: %s", context, e.what());
+      failed = true;
+    }
+    if (failed) throw_js_error(message_buffer);
+  }
+
+  std::unique_ptr<attn::Trainer> trainer_;
+  std::vector<float> losses_, loaded_;  // reused between calls
+  std::vector<int> ids_;
+  std::string answer_;
+  char name_buffer_[32] = {};
+};
+
 /// Bytes in use on the wasm heap (malloc's count of allocated bytes): the lesson on cost reads it
 /// before and after a forward to measure what each path keeps.
 double heap_bytes() { return static_cast<double>(mallinfo().uordblks); }
@@ -359,4 +498,14 @@ EMSCRIPTEN_BINDINGS(attention_core) {
       .function("score_bytes", &MaterialisedAttention::score_bytes)
       .property("d_model", &MaterialisedAttention::d_model)
       .property("num_heads", &MaterialisedAttention::num_heads);
+  emscripten::class_<TrainerBinding>("Trainer")
+      .constructor<const val&>()
+      .function("step", &TrainerBinding::step)
+      .function("evaluate", &TrainerBinding::evaluate)
+      .function("predict", &TrainerBinding::predict)
+      .function("info", &TrainerBinding::info)
+      .function("weights", &TrainerBinding::weights)
+      .function("load", &TrainerBinding::load)
+      .function("ablate", &TrainerBinding::ablate)
+      .function("steps_taken", &TrainerBinding::steps_taken);
 }

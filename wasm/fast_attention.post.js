@@ -1,4 +1,4 @@
-// FastAttention (wasm/bindings.cpp) reports bad sizes by throwing a JavaScript Error from inside
+// FastAttention, MaterialisedAttention and Trainer (wasm/bindings.cpp) report bad sizes by throwing a JavaScript Error from inside
 // wasm. A JS throw does not give back the wasm stack space of the frames it unwinds, so after
 // enough errors the stack would overflow: the constructor, each method and each class function are
 // wrapped to restore the stack pointer, as emscripten's own invoke_* wrappers do for C++ exceptions.
@@ -30,6 +30,8 @@ Module['onRuntimeInitialized'] = (function (previous) {
     restoringStack('FastAttention', ['set_weights', 'forward', 'forward_into'], ['without_strassen']);
     // MaterialisedAttention (the lesson on cost) throws the same way.
     restoringStack('MaterialisedAttention', ['set_weights', 'forward', 'score_bytes'], []);
+    // Trainer (lesson 8) too: every method that checks an argument or may run out of memory.
+    restoringStack('Trainer', ['step', 'evaluate', 'predict', 'info', 'weights', 'load', 'ablate', 'steps_taken'], []);
     if (previous) previous();
   };
 })(Module['onRuntimeInitialized']);

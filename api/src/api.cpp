@@ -12,6 +12,7 @@
 #include "common.hpp"
 #include "parse.hpp"
 #include "respond.hpp"
+#include "train_api.hpp"
 #include "transformer_api.hpp"
 
 namespace attn::api {
@@ -540,6 +541,7 @@ json dispatch(const json& body) {
       {"transformer_block", transformer_block_request},
       {"gpt", gpt_request},
       {"gpt_parameter_count", gpt_parameter_count_request},
+      {"train", train_request},
   };
   if (!body.is_object())
     fail("parse_error", std::string("the request must be one JSON object, {\"mechanism\": …}, not ") +
@@ -564,6 +566,8 @@ std::string without_exception_id(const char* what) {
   return excerpt(end == std::string::npos ? text : text.substr(end + 2), 240);
 }
 
+}  // namespace
+
 json parse_request(const std::string& text) {
   if (text.size() > Limits::request_bytes)
     fail("too_large", "the request is " + std::to_string(text.size()) + " bytes; the limit is " +
@@ -587,6 +591,8 @@ json parse_request(const std::string& text) {
          "");
   }
 }
+
+namespace {
 
 std::string to_text(const json& response) {
   // Invalid UTF-8 (in a token) is replaced rather than thrown on.

@@ -41,6 +41,13 @@ QkvWeights qkv_given_or(const Fields* weights, QkvWeights drawn);
 /// The "weights" object, or nothing.
 std::optional<Fields> weights_of(const Fields& request, std::initializer_list<const char*> known);
 
+/// One of `options` (a string) for `key`, `fallback` when absent; bad_value listing them otherwise.
+std::string choice(const Fields& request, const std::string& key, const std::string& fallback,
+                   std::initializer_list<const char*> options);
+
+/// The text of a request as JSON: size, emptiness and nesting checked before it is parsed.
+json parse_request(const std::string& text);
+
 /// Refuses a response whose results overflowed float32, and adds the steps when they were asked for.
 json finish(json response, const Trace& trace);
 

@@ -156,6 +156,8 @@ Fields::Fields(const json& object, Path where) : object_(object), where_(std::mo
 
 bool Fields::has(const std::string& key) const { return object_.contains(key) && !object_.at(key).is_null(); }
 
+bool Fields::is_null(const std::string& key) const { return object_.contains(key) && object_.at(key).is_null(); }
+
 const json& Fields::at(const std::string& key) const {
   if (!has(key)) fail("missing_field", "the field \"" + name(key) + "\" is required", path(key).pointer);
   return object_.at(key);

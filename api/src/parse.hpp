@@ -42,7 +42,8 @@ class Fields {
   Fields(const json& object, Path where);
   Fields(json&&, Path) = delete;  // it keeps a reference: the object must outlive it
 
-  bool has(const std::string& key) const;
+  bool has(const std::string& key) const;  ///< present and not null
+  bool is_null(const std::string& key) const;  ///< present as null (what JSON.stringify makes of NaN)
   const json& at(const std::string& key) const;
   std::string name(const std::string& key) const;  ///< "weights.W_query"
   Path path(const std::string& key) const;         ///< {"weights.W_query", "/weights/W_query"}

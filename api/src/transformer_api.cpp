@@ -16,11 +16,6 @@
 
 namespace attn::api {
 
-namespace {
-
-// ---- reading the options ----
-
-/// One of `options` (a string), `fallback` when absent.
 std::string choice(const Fields& request, const std::string& key, const std::string& fallback,
                    std::initializer_list<const char*> options) {
   if (!request.has(key)) return fallback;
@@ -32,6 +27,10 @@ std::string choice(const Fields& request, const std::string& key, const std::str
   }
   fail("bad_value", request.name(key) + " is \"" + excerpt(value) + "\"; choose one of " + list, request.path(key).pointer);
 }
+
+namespace {
+
+// ---- reading the options ----
 
 Activation activation_of(const Fields& request) {
   return choice(request, "activation", "gelu", {"gelu", "relu"}) == "gelu" ? Activation::gelu : Activation::relu;

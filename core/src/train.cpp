@@ -200,6 +200,32 @@ Evaluation Trainer::evaluate() {
   return out;
 }
 
+Prediction Trainer::predict(const std::vector<int>& tokens) {
+  Impl& s = *impl_;
+  const std::size_t T = tokens.size(), V = s.model_config.vocab_size, H = s.model_config.n_heads,
+                    L = s.model_config.n_layers;
+  if (T < 1 || T > s.model_config.context_length)
+    throw std::invalid_argument("predict: tokens has " + std::to_string(T) + " ids; give 1 to context_length = " +
+                                std::to_string(s.model_config.context_length));
+  for (std::size_t t = 0; t < T; ++t)
+    if (tokens[t] < 0 || static_cast<std::size_t>(tokens[t]) >= V)
+      throw std::invalid_argument("predict: tokens[" + std::to_string(t) + "] is " + std::to_string(tokens[t]) +
+                                  ", not a token id in [0, vocab_size = " + std::to_string(V) + ")");
+  s.model.forward(tokens.data(), nullptr, 1, T);  // batch 1: its buffers are the first T rows of each
+  Prediction out;
+  out.n_layers = L;
+  out.n_heads = H;
+  out.seq_len = T;
+  out.attention.resize(L * H * T * T);
+  for (std::size_t l = 0; l < L; ++l)
+    std::copy(s.model.attn_weights(l), s.model.attn_weights(l) + H * T * T, out.attention.begin() + static_cast<std::ptrdiff_t>(l * H * T * T));
+  for (std::size_t t = 0; t < T; ++t) {
+    const float* row = s.model.logits() + t * V;
+    out.predictions.push_back(static_cast<int>(std::max_element(row, row + V) - row));
+  }
+  return out;
+}
+
 const std::vector<float>& Trainer::weights() const { return impl_->model.parameters(); }
 
 void Trainer::load(const std::vector<float>& weights) {
@@ -222,6 +248,7 @@ void Trainer::load(const std::vector<float>& weights) {
 
 void Trainer::ablate(std::size_t layer, std::size_t head, bool ablated) { impl_->model.set_ablation(layer, head, ablated); }
 const std::vector<ParameterView>& Trainer::layout() const { return impl_->model.layout(); }
+const TrainConfig& Trainer::config() const { return impl_->config; }
 const GptConfig& Trainer::model_config() const { return impl_->model_config; }
 const Task& Trainer::task() const { return impl_->task; }
 std::size_t Trainer::steps_taken() const { return impl_->steps; }

@@ -4,6 +4,7 @@
 /// The native program `attention` and the WebAssembly module both call exactly this.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace attn::api {
@@ -34,6 +35,15 @@ struct Limits {
   static constexpr std::size_t nesting = 32;                  ///< depth of lists and objects in the request
   static constexpr std::size_t response_numbers = 1u << 21;   ///< weights, outputs and steps in a response
   static constexpr std::size_t work = 1u << 28;               ///< multiply-adds of the core for one request
+  // train (and the Trainer class): the model and its buffers, and the work of one request
+  static constexpr std::size_t train_layers = 16;              ///< train's n_layers
+  static constexpr std::size_t train_batch = 1024;             ///< train's batch (sequences a step)
+  static constexpr std::size_t train_eval_sequences = 65536;   ///< train's eval_sequences
+  static constexpr std::size_t train_steps = 100000;           ///< train's steps in one request
+  static constexpr std::size_t train_parameters = 1u << 22;    ///< train's parameter_count
+  static constexpr std::size_t train_activations = 1u << 20;   ///< n_layers × batch × context_length × emb_dim
+  static constexpr std::size_t train_attention = 1u << 22;     ///< n_layers × batch × n_heads × context_length²
+  static constexpr std::uint64_t train_work = 1ull << 33;      ///< multiply-adds of one train request
 };
 
 }  // namespace attn::api

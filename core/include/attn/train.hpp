@@ -163,6 +163,13 @@ struct Evaluation {
   std::vector<int> probe_predictions;  ///< (T) argmax at every position of the probe
 };
 
+/// predict()'s answer, for a sequence of the learner's own.
+struct Prediction {
+  std::size_t n_layers = 0, n_heads = 0, seq_len = 0;
+  std::vector<int> predictions;  ///< (T) the argmax next token at every position
+  std::vector<float> attention;  ///< (n_layers, n_heads, T, T) every head's attention weights
+};
+
 /// Trains a Gpt<float> on a task: held-out sequences drawn once, training batches drawn per step.
 class Trainer {
  public:
@@ -174,6 +181,9 @@ class Trainer {
   /// clip, AdamW at the warmed-up learning rate. No allocation inside a step.
   std::vector<float> step(std::size_t n);
   Evaluation evaluate();
+  /// The model (ablations included) on one sequence: 1…context_length token ids, each below
+  /// vocab_size (else std::invalid_argument naming the entry). Changes no weight.
+  Prediction predict(const std::vector<int>& tokens);
 
   const std::vector<float>& weights() const;  ///< the flat buffer (layout())
   /// Replaces the weights (size parameter_count, every entry finite; else std::invalid_argument
@@ -181,6 +191,7 @@ class Trainer {
   void load(const std::vector<float>& weights);
   void ablate(std::size_t layer, std::size_t head, bool ablated = true);
   const std::vector<ParameterView>& layout() const;
+  const TrainConfig& config() const;  ///< as given (context_length 0 stays 0: model_config() has the length)
   const GptConfig& model_config() const;
   const Task& task() const;
   std::size_t steps_taken() const;

@@ -219,7 +219,7 @@ test('Pause stops, Train goes on, Step takes one step, Reset goes back to the se
   const { page, problems } = await open(`${site.url}${LESSON}${view}`);
   await waitPhase(page, 'paused');
   assert.equal((await progress(page)).step, 0, 'auto=0 trained anyway');
-  assert.deepEqual(await pageSettings(page), { task: 'copy', n_layers: 1, n_heads: 1, emb_dim: 16, lr: 0.0003, seed: 5 });
+  assert.deepEqual(await pageSettings(page), { task: 'copy', n_layers: 1, n_heads: 1, emb_dim: 16, lr: 0.0003, seed: 5, eval_sequences: 128 });
   const fresh = await agreesWithCore(page);
   assert.deepEqual(await sourceTable(page), fresh.ev.source_attention);
   await page.click('#step-once');

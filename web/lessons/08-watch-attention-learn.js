@@ -13,7 +13,7 @@ import { code } from '../js/data.js';
 import { el, clear, byId as $, inputById } from '../js/render/dom.js';
 import { chart } from '../js/render/chart.js';
 import { code as showCode } from '../js/render/code.js';
-import { heatmap } from '../js/render/heatmap.js';
+import { updateHeatmap } from '../js/render/heatmap.js';
 import { fmt } from '../js/render/format.js';
 import { start } from '../js/ui/lesson.js';
 import { bind } from '../js/ui/controls.js';
@@ -45,7 +45,10 @@ start(state);
 // How long one slice of steps may take: on the page it holds the thread, so it stays well under the
 // 100 ms in which a click should be answered; in the worker it only sets how often the page hears.
 const SLICE_MS = { page: 20, worker: 60 };
-const EVAL_EVERY_MS = 250;     // how often the held-out accuracy and the heads are redrawn
+const EVAL_EVERY_MS = 300;     // how often the held-out accuracy and the heads are redrawn
+// Held-out sequences the accuracy is measured on: enough for a steady percentage (over a thousand
+// scored tokens), few enough that one evaluation on the page stays well inside a click's 100 ms.
+const EVAL_SEQUENCES = 128;
 const STEP_BUDGET = 3000;      // steps one press of Train runs at most, should the target not be reached
 const MAX_SNAPSHOTS = 80;
 const MAX_LOSS_POINTS = 400;
@@ -95,7 +98,7 @@ let pendingLoad = null;
 /** @returns {TrainSettings} */
 function settings() {
   return { task: state.get('task'), n_layers: state.get('n_layers'), n_heads: state.get('n_heads'),
-    emb_dim: Number(state.get('emb_dim')), lr: Number(state.get('lr')), seed: state.get('seed') };
+    emb_dim: Number(state.get('emb_dim')), lr: Number(state.get('lr')), seed: state.get('seed'), eval_sequences: EVAL_SEQUENCES };
 }
 
 /** Where a worker cannot start: pages from disk and opaque origins (sandboxed frames). */
@@ -515,7 +518,7 @@ function drawMaps(box, attention, labels, what) {
     want.forEach((id) => box.appendChild(el('div', { id, class: 'head-map' })));
   }
   attention.forEach((heads, l) => heads.forEach((weights, h) => {
-    heatmap($(`${what}-l${l}-h${h}`), weights, { rowLabels: labels, colLabels: labels, rowTitle: 'query', colTitle: 'key',
+    updateHeatmap($(`${what}-l${l}-h${h}`), weights, { rowLabels: labels, colLabels: labels, rowTitle: 'query', colTitle: 'key',
       range: [0, 1], showValues: false, caption: `${what === 'probe' ? '' : 'your sequence: '}layer ${l + 1}, head ${h + 1}` });
   }));
 }

@@ -44,7 +44,7 @@ export function heatmap(container, value, opts = {}) {
   const rowLabels = opts.rowLabels || rows.map((_, i) => String(i + 1));
   const colLabels = opts.colLabels || rows[0].map((_, j) => String(j + 1));
   const id = `hm-${++heatmapCount}`, caption = opts.caption || 'heatmap';
-  const wrap = el('figure', { class: 'heatmap' });
+  const wrap = el('figure', { class: 'heatmap', 'data-shape': shapeKey(rows, opts) });
   wrap.appendChild(el('figcaption', { id: `${id}-cap`, text: caption }));
   const readout = el('p', { class: 'readout', text: 'Point at a cell, or Tab to the map and use the arrow keys, to read its value.' });
   const grid = el('div', { class: 'hm-grid', role: 'grid', 'aria-labelledby': `${id}-cap`, 'aria-describedby': `${id}-keys`,
@@ -57,12 +57,12 @@ export function heatmap(container, value, opts = {}) {
   rows.forEach((r, i) => {
     const tr = el('div', { class: 'hm-tr', role: 'row' }, el('div', { class: 'hm-row', role: 'rowheader', text: rowLabels[i] }));
     cells.push(r.map((x, j) => {
-      const text = `${rowTitle} ${rowLabels[i]}, ${colTitle} ${colLabels[j]}: ${fmt(x, opts.decimals, opts.nullText)}${x === null ? ' (masked)' : ''}`;
+      const text = reading(x, i, j, rowLabels, colLabels, rowTitle, colTitle, opts);
       const cell = el('div', { class: `hm-cell${x === null ? ' null' : ''}`, role: 'gridcell', tabindex: i === 0 && j === 0 ? '0' : '-1',
         'aria-label': text, title: text, 'data-focus': `${i},${j}` });
       if (typeof x === 'number') shade(cell, x, range);
       if (opts.showValues !== false) cell.textContent = fmt(x, opts.showValues === 'short' ? 2 : opts.decimals, opts.nullText === undefined ? '−∞' : opts.nullText);
-      const show = () => { readout.textContent = text; };
+      const show = () => { readout.textContent = cell.getAttribute('aria-label') || text; };  // updateHeatmap() may change it
       cell.addEventListener('mouseenter', show);
       cell.addEventListener('focus', show);
       cell.addEventListener('keydown', (ev) => gridKey(ev, cells, i, j));
@@ -78,6 +78,60 @@ export function heatmap(container, value, opts = {}) {
   wrap.appendChild(tableToggle(id, caption, rows, rowLabels, colLabels, rowTitle, colTitle, opts));
   container.appendChild(wrap);
   restoreFocus(container, keep);
+}
+
+/**
+ * A cell's full reading: "query journey, key starts: 0.2379".
+ * @param {unknown} x @param {number} i @param {number} j @param {string[]} rowLabels @param {string[]} colLabels
+ * @param {string} rowTitle @param {string} colTitle @param {HeatmapOptions} opts
+ */
+function reading(x, i, j, rowLabels, colLabels, rowTitle, colTitle, opts) {
+  return `${rowTitle} ${rowLabels[i]}, ${colTitle} ${colLabels[j]}: ${fmt(x, opts.decimals, opts.nullText)}${x === null ? ' (masked)' : ''}`;
+}
+
+/** What must stay the same for updateHeatmap() to redraw in place. @param {unknown[][]} rows @param {HeatmapOptions} opts */
+function shapeKey(rows, opts) {
+  return JSON.stringify([rows.length, rows[0] ? rows[0].length : 0, opts.caption, opts.rowLabels, opts.colLabels, opts.rowTitle,
+    opts.colTitle, opts.range, opts.nullText, opts.decimals, opts.showValues]);
+}
+
+/**
+ * Redraws a heatmap with new values, in place when `container` already holds one of the same shape,
+ * labels, options and a fixed range: the colours, each cell's reading and its table's numbers change,
+ * and no node is made, so a map redrawn several times a second (lesson 8's heads while they train)
+ * stays cheap and keeps the focus and the open table. Otherwise draws it as heatmap() does.
+ * @param {HTMLElement} container
+ * @param {unknown} value
+ * @param {HeatmapOptions} [opts]
+ */
+export function updateHeatmap(container, value, opts = {}) {
+  const rows = asRows(value);
+  const figure = container.firstElementChild;
+  if (!opts.range || !(figure instanceof HTMLElement) || figure.getAttribute('data-shape') !== shapeKey(rows, opts)) {
+    heatmap(container, value, opts);
+    return;
+  }
+  const rowTitle = opts.rowTitle || 'row', colTitle = opts.colTitle || 'column';
+  const rowLabels = opts.rowLabels || rows.map((_, i) => String(i + 1));
+  const colLabels = opts.colLabels || rows[0].map((_, j) => String(j + 1));
+  const cells = figure.querySelectorAll('.hm-cell'), tds = figure.querySelectorAll('.hm-table tbody td');
+  const range = opts.range;
+  let k = 0;
+  rows.forEach((r, i) => r.forEach((x, j) => {
+    const cell = /** @type {HTMLElement} */ (cells[k]), td = tds[k];
+    k++;
+    const text = reading(x, i, j, rowLabels, colLabels, rowTitle, colTitle, opts);
+    cell.setAttribute('aria-label', text);
+    cell.title = text;
+    cell.classList.toggle('null', x === null);
+    if (typeof x === 'number') shade(cell, x, range); else { cell.style.removeProperty('background'); cell.style.removeProperty('color'); }
+    if (opts.showValues !== false) cell.textContent = fmt(x, opts.showValues === 'short' ? 2 : opts.decimals, opts.nullText === undefined ? '−∞' : opts.nullText);
+    if (td) { td.textContent = fmt(x, opts.decimals, opts.nullText) + (x === null ? ' masked' : ''); td.classList.toggle('null', x === null); }
+    if (cell === document.activeElement) {
+      const readout = figure.querySelector('.readout');
+      if (readout) readout.textContent = text;
+    }
+  }));
 }
 
 /**

@@ -40,7 +40,8 @@ export async function launch() {
 /** The same wasm core the pages use, in node: run(request object) -> response object. */
 export async function nodeCore() {
   const require = createRequire(import.meta.url);
-  const factory = require(path.join(root, 'build/wasm/dist/attention_core.single.js'));
+  // ATTN_WASM_DIST: the module of another build (default build/wasm/dist), as tools/build-web.mjs takes it
+  const factory = require(path.join(path.resolve(root, process.env.ATTN_WASM_DIST || 'build/wasm/dist'), 'attention_core.single.js'));
   const core = await factory();
   return (request) => JSON.parse(core.run(typeof request === 'string' ? request : JSON.stringify(request)));
 }

@@ -469,7 +469,7 @@ function drawCharts() {
   const maxLoss = Math.max(0.1, ...lossPoints.map((p) => p.y));
   redrawChart($('loss-chart'), [{ label: 'training loss (cross-entropy)', cls: 'loss', dots: false, points: lossPoints }],
     { caption: 'training loss against the step', xLabel: 'step', yLabel: 'loss', xName: 'step', x: { scale: 'linear' },
-      y: { scale: 'linear', max: Math.ceil(maxLoss * 2) / 2 }, tick: (v) => v.toFixed(1), empty: 'The loss of every step appears here as the model trains.' });
+      y: { scale: 'linear', max: Math.ceil(maxLoss) }, tick: (v) => v.toFixed(2), empty: 'The loss of every step appears here as the model trains.' });
   const target = info ? info.target_accuracy : 1;
   const steps = accuracy.map((p) => p.x);
   const targetLine = accuracy.length ? [{ x: Math.min(...steps), y: target }, { x: Math.max(1, ...steps), y: target }] : [];

@@ -553,15 +553,18 @@ async function training(page, name) {
   await page.keyboard.press('ArrowLeft');
   assert.notEqual(await shown(), was, `${name}: ArrowLeft on the replay slider showed the same snapshot`);
   await heatmap(page, name, '#probe-l0-h0');
-  // the learner's sequence (the probe's tokens, one taken away with Backspace) predicted with Enter
+  // the learner's sequence: its first token typed over (a token of the task's own), predicted with Enter;
+  // then "The probe" with Enter puts the probe back and predicts it
+  const predicted = (words) => page.waitForFunction((w) => [...document.querySelectorAll('#prediction tbody tr:nth-child(2) td')].map((td) => td.textContent).join(' ') === w.join(' '), words);
+  const probe = (await page.inputValue('#sequence')).trim().split(/\s+/);
   await tabTo(page, '#sequence');
-  await page.keyboard.press('End');
-  for (let i = 0; i < 3; i++) await page.keyboard.press('Backspace');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(probe.slice(1).join(' '));
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => {
-    const words = document.getElementById('sequence').value.trim().split(/\s+/);
-    return [...document.querySelectorAll('#prediction tbody tr:nth-child(2) td')].map((td) => td.textContent).join(' ') === words.join(' ');
-  });
+  await predicted(probe.slice(1));
+  await tabTo(page, '#probe-sequence');
+  await page.keyboard.press('Enter');
+  await predicted(probe);
   // a head switched off with Space
   await tabTo(page, '#head-2-1');
   await page.keyboard.press('Space');

@@ -45,7 +45,8 @@ start(state);
 // How long one slice of steps may take: on the page it holds the thread, so it stays well under the
 // 100 ms in which a click should be answered; in the worker it only sets how often the page hears.
 const SLICE_MS = { page: 20, worker: 60 };
-const EVAL_EVERY_MS = 300;     // how often the held-out accuracy and the heads are redrawn
+const EVAL_EVERY_MS = 300;     // how often the held-out accuracy is measured and plotted
+const HEADS_EVERY_MS = 600;    // how often the heads are redrawn while training (the page's heaviest drawing)
 // Held-out sequences the accuracy is measured on: enough for a steady percentage (over a thousand
 // scored tokens), few enough that one evaluation on the page stays well inside a click's 100 ms.
 const EVAL_SEQUENCES = 128;
@@ -245,6 +246,7 @@ function startTraining() {
         if (next === 'go') { yieldToPage().then(loop); return; }
         wallMs = wallBefore + performance.now() - began;
         drawProgress();
+        drawHeads();  // the newest snapshot, whenever the last redraw of the heads was
         if (next === 'trained') {
           setPhase('trained', `Trained: ${pct(latest ? latest.token_accuracy : 0)} of the held-out tokens right after ${stepsDone} steps (the task's target is ${pct(info ? info.target_accuracy : 0)}).`);
           afterTraining();
@@ -440,10 +442,14 @@ function drawProgress() {
   if (latest) line.setAttribute('data-accuracy', String(latest.token_accuracy));
 }
 
+let headsDrawnAt = 0;
+
+/** Every drawing of the newest evaluation; while training, the heads at most every HEADS_EVERY_MS. */
 function drawAll() {
   drawCharts();
   drawSnapshotSlider();
-  drawHeads();
+  const now = performance.now();
+  if (phase !== 'running' || now - headsDrawnAt >= HEADS_EVERY_MS) { drawHeads(); headsDrawnAt = now; }
   drawSolution();
 }
 

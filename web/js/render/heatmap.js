@@ -4,6 +4,9 @@ import { fmt } from './format.js';
 import { extent, shade, legend } from './colour.js';
 import { asRows, scrollBox, focusKey, restoreFocus } from './layout.js';
 
+/** A closed table's newest numbers, written when it opens (updateHeatmap() skips closed tables). @type {WeakMap<Element, () => void>} */
+const pendingTables = new WeakMap();
+
 // Which heatmaps show their table (by caption): kept here because lessons redraw the heatmaps
 // after every change, and an open table should stay open.
 /** @type {Record<string, boolean>} */
@@ -114,11 +117,22 @@ export function updateHeatmap(container, value, opts = {}) {
   const rowTitle = opts.rowTitle || 'row', colTitle = opts.colTitle || 'column';
   const rowLabels = opts.rowLabels || rows.map((_, i) => String(i + 1));
   const colLabels = opts.colLabels || rows[0].map((_, j) => String(j + 1));
-  const cells = figure.querySelectorAll('.hm-cell'), tds = figure.querySelectorAll('.hm-table tbody td');
+  const cells = figure.querySelectorAll('.hm-cell'), tableBox = figure.querySelector('.hm-table');
   const range = opts.range;
+  // the table's numbers now if it is open, else when it opens
+  const fillTable = () => {
+    const tds = figure.querySelectorAll('.hm-table tbody td');
+    let t = 0;
+    rows.forEach((r) => r.forEach((x) => {
+      const td = tds[t++];
+      if (td) { td.textContent = fmt(x, opts.decimals, opts.nullText) + (x === null ? ' masked' : ''); td.classList.toggle('null', x === null); }
+    }));
+  };
+  if (tableBox && /** @type {HTMLElement} */ (tableBox).hidden) pendingTables.set(tableBox, fillTable);
+  else fillTable();
   let k = 0;
   rows.forEach((r, i) => r.forEach((x, j) => {
-    const cell = /** @type {HTMLElement} */ (cells[k]), td = tds[k];
+    const cell = /** @type {HTMLElement} */ (cells[k]);
     k++;
     const text = reading(x, i, j, rowLabels, colLabels, rowTitle, colTitle, opts);
     cell.setAttribute('aria-label', text);
@@ -126,7 +140,6 @@ export function updateHeatmap(container, value, opts = {}) {
     cell.classList.toggle('null', x === null);
     if (typeof x === 'number') shade(cell, x, range); else { cell.style.removeProperty('background'); cell.style.removeProperty('color'); }
     if (opts.showValues !== false) cell.textContent = fmt(x, opts.showValues === 'short' ? 2 : opts.decimals, opts.nullText === undefined ? '−∞' : opts.nullText);
-    if (td) { td.textContent = fmt(x, opts.decimals, opts.nullText) + (x === null ? ' masked' : ''); td.classList.toggle('null', x === null); }
     if (cell === document.activeElement) {
       const readout = figure.querySelector('.readout');
       if (readout) readout.textContent = text;
@@ -187,6 +200,8 @@ function tableToggle(id, caption, rows, rowLabels, colLabels, rowTitle, colTitle
   box.appendChild(scrollBox('matrix-scroll', table, `${caption}, table`));
   button.addEventListener('click', () => {
     open = !!box.hidden;
+    if (open) pendingTables.get(box)?.();  // numbers updateHeatmap() left for when it opens
+    pendingTables.delete(box);
     box.hidden = !open;
     openTables[caption] = open;
     button.setAttribute('aria-expanded', String(open));

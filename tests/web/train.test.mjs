@@ -239,7 +239,7 @@ test('Pause stops, Train goes on, Step takes one step, Reset goes back to the se
   await page.waitForFunction((n) => Number(document.getElementById('progress-line').dataset.step) > n, paused);
   // it may reach the target first (then it stops by itself); else Pause again
   if (await phase(page) === 'running') {
-    await page.click('#pause').catch(() => {});  // disabled if the target came in between
+    await page.click('#pause', { timeout: 3000 }).catch(() => {});  // disabled if the target came in between
     await page.waitForFunction(() => /^(Paused at step|Trained)/.test(document.getElementById('train-status').textContent));
   }
   assert.ok(['paused', 'trained'].includes(await phase(page)));

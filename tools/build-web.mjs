@@ -55,11 +55,15 @@ const FUNCTIONS = [
   'softmax_row', 'softmax_row_stable', 'sum_normalize_rows', 'draw_keep_mask', 'apply_dropout', 'rnn_encoder', 'embed_tokens', 'scaling_curve',
   'MaterialisedAttention::forward', 'causal_softmax_row', 'FusedAttention::attend_head',
   'layer_norm', 'sinusoidal_encoding', 'feed_forward', 'transformer_block', 'gpt_forward', 'gpt_parameter_count',
+  'train_step', 'AdamW::step',
 ];
 
-/** Finds `name(` at the start of a definition (a return type before it, a `{` after the signature). */
-function extractFunction(lines, name) {
-  const start = new RegExp(`^[A-Za-z_][\\w:<>,\\s*&]*\\b${name}\\s*\\(`);
+/**
+ * Finds `name(` at the start of a definition (a return type before it, a `{` after the signature);
+ * `indented`: also a member defined inside its class (the trainer's train_step).
+ */
+function extractFunction(lines, name, indented = false) {
+  const start = new RegExp(`^${indented ? '\\s*' : ''}[A-Za-z_][\\w:<>,\\s*&]*\\b${name}\\s*\\(`);
   for (let i = 0; i < lines.length; i++) {
     if (!start.test(lines[i]) || /;\s*$/.test(lines[i])) continue;
     // the signature may run over several lines; the body starts at the first `{`
@@ -92,7 +96,7 @@ function buildExcerpts() {
     const lines = fs.readFileSync(path.join(srcDir, file), 'utf8').split('\n');
     for (const name of FUNCTIONS) {
       if (excerpts[name]) continue;
-      const found = extractFunction(lines, name);
+      const found = extractFunction(lines, name) || extractFunction(lines, name, true);
       if (!found) continue;
       excerpts[name] = {
         file: `core/src/${file}`,

@@ -18,6 +18,7 @@ const USE = {
   '05-multi-head': { control: '#num_heads', key: 'ArrowRight', heatmap: '#head-maps' },
   '06-what-attention-costs': { control: '#tmax', key: 'ArrowLeft' },
   '07-transformer-block': { control: '#layers', key: 'ArrowRight', heatmap: '#pe-heatmap' },
+  '08-watch-attention-learn': { control: '#n_heads', key: 'ArrowLeft', heatmap: '#head-maps' },
 };
 
 let site, browser;
@@ -49,8 +50,12 @@ async function use(page, name) {
   const value = await page.inputValue(u.control);
   await act(page, () => page.keyboard.press(u.key));
   assert.notEqual(await page.inputValue(u.control), value, `${name}: ${u.key} on ${u.control} changed nothing`);
-  await page.focus('.step-controls .btn:last-child');
-  await act(page, () => page.keyboard.press('Enter'));
+  if (await page.$('.step-controls')) {
+    await page.focus('.step-controls .btn:last-child');
+    await act(page, () => page.keyboard.press('Enter'));
+  }
+  // a lesson that trains (8): check it once training stopped, with every part drawn
+  await page.waitForFunction(() => !document.body.dataset.train || (document.body.dataset.train !== 'running' && document.body.dataset.train !== 'idle'), null, { timeout: 60000 });
   if (u.heatmap) {
     await page.focus(`${u.heatmap} .hm-cell[tabindex="0"]`);
     await page.keyboard.press('ArrowRight');

@@ -12,7 +12,9 @@ import { serve } from '../../tools/serve.mjs';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // ATTN_SITE tests a site built elsewhere (as tools/build-web.mjs writes it; default build/site).
 export const site = path.resolve(root, process.env.ATTN_SITE || 'build/site');
-export const LESSONS = ['01-why-attention', '02-simplified-self-attention', '03-trainable-weights', '04-causal-attention', '05-multi-head', '06-what-attention-costs', '07-transformer-block'];
+// Lesson 8 trains a model: it has no stepper through one call of the core (its steps are training steps).
+export const NO_STEPPER = ['08-watch-attention-learn'];
+export const LESSONS = ['01-why-attention', '02-simplified-self-attention', '03-trainable-weights', '04-causal-attention', '05-multi-head', '06-what-attention-costs', '07-transformer-block', '08-watch-attention-learn'];
 
 export async function startSite() {
   if (!fs.existsSync(path.join(site, 'index.html'))) throw new Error('build/site is missing: run bash tools/build first');
@@ -38,7 +40,8 @@ export async function launch() {
 /** The same wasm core the pages use, in node: run(request object) -> response object. */
 export async function nodeCore() {
   const require = createRequire(import.meta.url);
-  const factory = require(path.join(root, 'build/wasm/dist/attention_core.single.js'));
+  // ATTN_WASM_DIST: the module of another build (default build/wasm/dist), as tools/build-web.mjs takes it
+  const factory = require(path.join(path.resolve(root, process.env.ATTN_WASM_DIST || 'build/wasm/dist'), 'attention_core.single.js'));
   const core = await factory();
   return (request) => JSON.parse(core.run(typeof request === 'string' ? request : JSON.stringify(request)));
 }

@@ -313,6 +313,13 @@ const BAD_PARAMS = {
     assert.equal(req.norm_first, true);
     assert.equal(req.n_heads, 2);
   } },
+  '08-watch-attention-learn': { params: 'task=evil&n_heads=9&emb_dim=7&seed=x', notices: 4, check: async (page) => {
+    const req = await lastRequest(page, 'train');
+    assert.equal(req.task, 'induction');
+    assert.equal(req.n_heads, 4);
+    assert.equal(req.emb_dim, 32);
+    assert.equal(req.seed, 1);
+  } },
 };
 
 for (const name of LESSONS) {

@@ -20,6 +20,8 @@ try {
       await page.setViewportSize({ width, height: 900 });
       await page.goto(url + (name === 'index' ? 'index.html' : `lessons/${name}.html`));
       if (name !== 'index') await settled(page);
+      // a lesson that trains (8): shot once its model is trained, every part drawn
+      await page.waitForFunction(() => !document.body.dataset.train || !['running', 'idle'].includes(document.body.dataset.train), null, { timeout: 90000 });
       const file = path.join(out, `${name}-${label}.png`);
       await page.screenshot({ path: file, fullPage: true });
       console.log(file);

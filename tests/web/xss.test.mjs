@@ -126,6 +126,19 @@ async function setValue(page, selector, value, event) {
 
 /** It keeps computing: a normal change recomputes, and what is shown is the core's answer. */
 async function stillComputes(page, name) {
+  if (name === '08-watch-attention-learn') {
+    // a new seed is checked by the core and builds that model: the facts are the core's
+    for (const seed of ['3', '4']) {
+      await act(page, () => setValue(page, '#seed', seed, 'input'));
+      const req = await lastRequest(page, 'train', (r) => r.steps === 0);
+      assert.equal(req.seed, Number(seed));
+      const res = run(req);
+      assert.ok(!res.error, `${name}: the core refused the page's request: ${res.error?.message}`);
+      const count = res.model.parameter_count.toLocaleString('en');
+      await page.waitForFunction((c) => document.getElementById('model-facts').textContent.includes(`with ${c} weights`), count);
+    }
+    return;
+  }
   const before = await agrees(page, name);
   if (name === '06-what-attention-costs') {
     // the example is fixed; the sizes are the core's to check: refused, then taken
@@ -342,18 +355,20 @@ for (const name of LESSONS) {
 
       const schema = schemaOf(name);
       const { params, quoted } = hostileParams(name);
+      // the raw link puts its payload into the stepper's step= (lesson 8, which has none: its task=)
+      const rawKey = schema.some((k) => k.key === 'step') ? 'step' : schema[0].key;
       for (const [label, url] of [
         ['the query', `lessons/${name}.html?${params}`],
         ['the hash', `lessons/${name}.html#${params}`],
         // unencoded, as pasted: the browser escapes what it must; a hash with no key=value form
-        ['raw text', `lessons/${name}.html?step=${PAYLOADS[1]}&${PAYLOADS[0]}#${PAYLOADS[2]}`],
+        ['raw text', `lessons/${name}.html?${rawKey}=${PAYLOADS[1]}&${PAYLOADS[0]}#${PAYLOADS[2]}`],
       ]) {
         await t.test(`in ${label}`, async () => {
           await go(page, problems, url);
           await clean(page, problems, `${name}, ${label} (loaded)`, { wait: true });
           if (label === 'raw text') {
             const said = (await texts(page, '#notices .notice')).join('\n');
-            assert.ok(said.includes(`step=${JSON.stringify(PAYLOADS[1])}`), `${name}: step= is not quoted:\n${said}`);
+            assert.ok(said.includes(`${rawKey}=${JSON.stringify(PAYLOADS[1])}`), `${name}: ${rawKey}= is not quoted:\n${said}`);
             assert.ok(said.includes('"<img src"'), `${name}: the unknown key is not quoted:\n${said}`);
           } else {
             await noticesQuote(page, quoted, `${name}, ${label}`);

@@ -10,6 +10,19 @@ interface AttnRawCore {
   heap_bytes(): number;
   FastAttention: AttnRawAttentionClass & { without_strassen(d_model: number, num_heads: number): AttnRawAttention };
   MaterialisedAttention: AttnRawAttentionClass;
+  Trainer: { new (configJson: string): AttnRawTrainer };
+}
+/** The Float32Array entry of the trainer (docs/api.md, "Trainer"): JSON text in and out, or typed arrays. */
+interface AttnRawTrainer {
+  step(n: number): Float32Array;
+  evaluate(): string;
+  predict(tokens: Int32Array | number[]): string;
+  info(): string;
+  weights(): Float32Array;
+  load(weights: Float32Array): void;
+  ablate(layer: number, head: number, ablated: boolean): void;
+  steps_taken(): number;
+  delete(): void;
 }
 interface AttnRawAttentionClass { new (d_model: number, num_heads: number): AttnRawAttention }
 interface AttnRawAttention {
@@ -21,7 +34,7 @@ interface AttnRawAttention {
 /** attention_core.js (or .single.js) defines it as a global. */
 declare function createAttentionCore(options?: { onAbort?: (what: unknown) => void; locateFile?: (file: string) => string }): Promise<AttnRawCore>;
 
-/** In a worker (cost-worker.js): the lib setting is DOM's. */
+/** In a worker (cost-worker.js, train-worker.js): the lib setting is DOM's. */
 declare function importScripts(...urls: string[]): void;
 declare const WorkerGlobalScope: { new (): object } | undefined;
 

@@ -26,6 +26,26 @@ export function describe(e) {
  * @typedef {{ alive: () => boolean, reason: () => string, failed: (reason: string) => void }} Life
  */
 
+/**
+ * guard(fn) runs fn() on a live module. A trap (WebAssembly.RuntimeError) kills the module; an abort
+ * has told the engine already (onAbort): both become CoreStopped. Other errors are the core's (a size
+ * refused, out of memory) and the module keeps working.
+ * @param {Life} life
+ * @returns {<T>(fn: () => T) => T}
+ */
+export function guardFor(life) {
+  return (fn) => {
+    if (!life.alive()) throw new CoreStopped(life.reason());
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError && life.alive()) life.failed(describe(e));
+      if (!life.alive()) throw new CoreStopped(life.reason());
+      throw e;
+    }
+  };
+}
+
 /** Float32Arrays: W_query, W_key, W_value, W_out (d_model² each), b_out (d_model). @typedef {Float32Array[]} Weights */
 
 /**
@@ -53,25 +73,7 @@ export function describe(e) {
  * @returns {CostBench}
  */
 export function costBench(core, life, d_model, num_heads) {
-  /**
-   * fn() on a live module. A trap (WebAssembly.RuntimeError) kills the module; an abort has told the
-   * engine already (onAbort): both become CoreStopped. Other errors are the core's (a size refused,
-   * out of memory) and the module keeps working.
-   * @template T
-   * @param {() => T} fn
-   * @returns {T}
-   */
-  function guard(fn) {
-    if (!life.alive()) throw new CoreStopped(life.reason());
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof WebAssembly.RuntimeError && life.alive()) life.failed(describe(e));
-      if (!life.alive()) throw new CoreStopped(life.reason());
-      throw e;
-    }
-  }
-
+  const guard = guardFor(life);
   const probe = guard(() => new core.MaterialisedAttention(d_model, num_heads));  // checks the sizes
   /** @type {Set<AttnRawAttention>} */
   const live = new Set([probe]);

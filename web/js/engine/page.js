@@ -4,8 +4,11 @@
 // compiled while it streams. Whatever goes wrong inside the module (an abort, a trap), the module
 // is dropped, the page is told (onRestart) and the next call runs on a fresh one.
 import { costBench, describe } from './bench.js';
+import { trainerHandle } from './train.js';
 
 /** @typedef {import('./bench.js').CostBench} CostBench */
+/** @typedef {import('./train.js').TrainerHandle} TrainerHandle */
+/** @typedef {import('./train.js').TrainSettings} TrainSettings */
 
 /**
  * A core error response's `error`: `field` is a JSON Pointer into the request ("/num_heads",
@@ -147,6 +150,26 @@ export function checkCostSizes(d_model, num_heads) {
 
 /** The worker that measures lesson 6 off the page's thread (js/cost-worker.js, engine/worker.js inside). */
 export function startCostWorker() { return new Worker(siteUrl('js/cost-worker.js')); }
+
+/**
+ * A trainer of lesson 8 on this page's module (engine/train.js): resolves to it, or to { error } when
+ * the core refuses the settings or cannot load. (The core's `field` of a refusal comes from the JSON
+ * entry: run({ mechanism: 'train', ...settings, steps: 0, evaluate: false }) first.)
+ * @param {TrainSettings} settings
+ * @returns {Promise<{ trainer: TrainerHandle } | { error: CoreError }>}
+ */
+export function openTrainer(settings) {
+  return ready().then((core) => {
+    try {
+      return { trainer: trainerHandle(core, lifeOf(core), settings) };
+    } catch (e) {
+      return { error: { code: 'bad_value', message: e instanceof Error ? e.message : String(e) } };
+    }
+  }, (e) => ({ error: loadFailed(e) }));
+}
+
+/** The worker that trains lesson 8's model off the page's thread (js/train-worker.js, engine/worker.js inside). */
+export function startTrainWorker() { return new Worker(siteUrl('js/train-worker.js')); }
 
 /**
  * Calls fn({ reason, generation, streak }) after the module failed; the next call gets a fresh

@@ -4,6 +4,9 @@ import { fmt } from './format.js';
 import { extent, shade, legend } from './colour.js';
 import { asRows, scrollBox, focusKey, restoreFocus } from './layout.js';
 
+/** A closed table's newest numbers, written when it opens (updateHeatmap() skips closed tables). @type {WeakMap<Element, () => void>} */
+const pendingTables = new WeakMap();
+
 // Which heatmaps show their table (by caption): kept here because lessons redraw the heatmaps
 // after every change, and an open table should stay open.
 /** @type {Record<string, boolean>} */
@@ -44,7 +47,7 @@ export function heatmap(container, value, opts = {}) {
   const rowLabels = opts.rowLabels || rows.map((_, i) => String(i + 1));
   const colLabels = opts.colLabels || rows[0].map((_, j) => String(j + 1));
   const id = `hm-${++heatmapCount}`, caption = opts.caption || 'heatmap';
-  const wrap = el('figure', { class: 'heatmap' });
+  const wrap = el('figure', { class: 'heatmap', 'data-shape': shapeKey(rows, opts) });
   wrap.appendChild(el('figcaption', { id: `${id}-cap`, text: caption }));
   const readout = el('p', { class: 'readout', text: 'Point at a cell, or Tab to the map and use the arrow keys, to read its value.' });
   const grid = el('div', { class: 'hm-grid', role: 'grid', 'aria-labelledby': `${id}-cap`, 'aria-describedby': `${id}-keys`,
@@ -57,12 +60,12 @@ export function heatmap(container, value, opts = {}) {
   rows.forEach((r, i) => {
     const tr = el('div', { class: 'hm-tr', role: 'row' }, el('div', { class: 'hm-row', role: 'rowheader', text: rowLabels[i] }));
     cells.push(r.map((x, j) => {
-      const text = `${rowTitle} ${rowLabels[i]}, ${colTitle} ${colLabels[j]}: ${fmt(x, opts.decimals, opts.nullText)}${x === null ? ' (masked)' : ''}`;
+      const text = reading(x, i, j, rowLabels, colLabels, rowTitle, colTitle, opts);
       const cell = el('div', { class: `hm-cell${x === null ? ' null' : ''}`, role: 'gridcell', tabindex: i === 0 && j === 0 ? '0' : '-1',
         'aria-label': text, title: text, 'data-focus': `${i},${j}` });
       if (typeof x === 'number') shade(cell, x, range);
       if (opts.showValues !== false) cell.textContent = fmt(x, opts.showValues === 'short' ? 2 : opts.decimals, opts.nullText === undefined ? '−∞' : opts.nullText);
-      const show = () => { readout.textContent = text; };
+      const show = () => { readout.textContent = cell.getAttribute('aria-label') || text; };  // updateHeatmap() may change it
       cell.addEventListener('mouseenter', show);
       cell.addEventListener('focus', show);
       cell.addEventListener('keydown', (ev) => gridKey(ev, cells, i, j));
@@ -78,6 +81,70 @@ export function heatmap(container, value, opts = {}) {
   wrap.appendChild(tableToggle(id, caption, rows, rowLabels, colLabels, rowTitle, colTitle, opts));
   container.appendChild(wrap);
   restoreFocus(container, keep);
+}
+
+/**
+ * A cell's full reading: "query journey, key starts: 0.2379".
+ * @param {unknown} x @param {number} i @param {number} j @param {string[]} rowLabels @param {string[]} colLabels
+ * @param {string} rowTitle @param {string} colTitle @param {HeatmapOptions} opts
+ */
+function reading(x, i, j, rowLabels, colLabels, rowTitle, colTitle, opts) {
+  return `${rowTitle} ${rowLabels[i]}, ${colTitle} ${colLabels[j]}: ${fmt(x, opts.decimals, opts.nullText)}${x === null ? ' (masked)' : ''}`;
+}
+
+/** What must stay the same for updateHeatmap() to redraw in place. @param {unknown[][]} rows @param {HeatmapOptions} opts */
+function shapeKey(rows, opts) {
+  return JSON.stringify([rows.length, rows[0] ? rows[0].length : 0, opts.caption, opts.rowLabels, opts.colLabels, opts.rowTitle,
+    opts.colTitle, opts.range, opts.nullText, opts.decimals, opts.showValues]);
+}
+
+/**
+ * Redraws a heatmap with new values, in place when `container` already holds one of the same shape,
+ * labels, options and a fixed range: the colours, each cell's reading and its table's numbers change,
+ * and no node is made, so a map redrawn several times a second (lesson 8's heads while they train)
+ * stays cheap and keeps the focus and the open table. Otherwise draws it as heatmap() does.
+ * @param {HTMLElement} container
+ * @param {unknown} value
+ * @param {HeatmapOptions} [opts]
+ */
+export function updateHeatmap(container, value, opts = {}) {
+  const rows = asRows(value);
+  const figure = container.firstElementChild;
+  if (!opts.range || !(figure instanceof HTMLElement) || figure.getAttribute('data-shape') !== shapeKey(rows, opts)) {
+    heatmap(container, value, opts);
+    return;
+  }
+  const rowTitle = opts.rowTitle || 'row', colTitle = opts.colTitle || 'column';
+  const rowLabels = opts.rowLabels || rows.map((_, i) => String(i + 1));
+  const colLabels = opts.colLabels || rows[0].map((_, j) => String(j + 1));
+  const cells = figure.querySelectorAll('.hm-cell'), tableBox = figure.querySelector('.hm-table');
+  const range = opts.range;
+  // the table's numbers now if it is open, else when it opens
+  const fillTable = () => {
+    const tds = figure.querySelectorAll('.hm-table tbody td');
+    let t = 0;
+    rows.forEach((r) => r.forEach((x) => {
+      const td = tds[t++];
+      if (td) { td.textContent = fmt(x, opts.decimals, opts.nullText) + (x === null ? ' masked' : ''); td.classList.toggle('null', x === null); }
+    }));
+  };
+  if (tableBox && /** @type {HTMLElement} */ (tableBox).hidden) pendingTables.set(tableBox, fillTable);
+  else fillTable();
+  let k = 0;
+  rows.forEach((r, i) => r.forEach((x, j) => {
+    const cell = /** @type {HTMLElement} */ (cells[k]);
+    k++;
+    const text = reading(x, i, j, rowLabels, colLabels, rowTitle, colTitle, opts);
+    cell.setAttribute('aria-label', text);
+    cell.title = text;
+    cell.classList.toggle('null', x === null);
+    if (typeof x === 'number') shade(cell, x, range); else { cell.style.removeProperty('background'); cell.style.removeProperty('color'); }
+    if (opts.showValues !== false) cell.textContent = fmt(x, opts.showValues === 'short' ? 2 : opts.decimals, opts.nullText === undefined ? '−∞' : opts.nullText);
+    if (cell === document.activeElement) {
+      const readout = figure.querySelector('.readout');
+      if (readout) readout.textContent = text;
+    }
+  }));
 }
 
 /**
@@ -133,6 +200,8 @@ function tableToggle(id, caption, rows, rowLabels, colLabels, rowTitle, colTitle
   box.appendChild(scrollBox('matrix-scroll', table, `${caption}, table`));
   button.addEventListener('click', () => {
     open = !!box.hidden;
+    if (open) pendingTables.get(box)?.();  // numbers updateHeatmap() left for when it opens
+    pendingTables.delete(box);
     box.hidden = !open;
     openTables[caption] = open;
     button.setAttribute('aria-expanded', String(open));

@@ -1,0 +1,135 @@
+// Learners act (issue 15): on lessons 1-3 every predict-then-reveal moment takes a wrong guess and
+// a right one, and every exercise a wrong answer and a right one, judged by the core: the right
+// answer each test gives is computed here by the same wasm core in node, never copied from the page.
+// One moment and one exercise per lesson are done from the keyboard only; the progress line and
+// the stored progress follow; axe finds nothing once every result is shown; a lesson in a sandboxed
+// frame (no storage) still reveals and checks.
+// Usage: node --test tests/web/act.test.mjs   (needs the built site, see helpers.mjs)
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AxeBuilder } from '@axe-core/playwright';
+import { act, fmt, nodeCore, launch, settled, startSite } from './helpers.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { root } from './helpers.mjs';
+
+const book = JSON.parse(fs.readFileSync(path.join(root, 'tests/data/book_ch03.json'), 'utf8'));
+const L1 = '01-why-attention', L2 = '02-simplified-self-attention', L3 = '03-trainable-weights';
+let site, browser, run;
+before(async () => {
+  site = await startSite();
+  browser = await launch();
+  run = await nodeCore();
+});
+after(async () => {
+  await browser?.close();
+  site?.server.close();
+});
+
+const top = (row) => row.indexOf(Math.max(...row));
+
+/** Opens a lesson with no stored progress; page errors fail the test. */
+async function open(lesson, hash = '') {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${site.url}lessons/${lesson}.html`);
+  await page.evaluate(() => localStorage.clear());
+  await page.goto(`${site.url}lessons/${lesson}.html${hash}`);
+  await page.reload();
+  await settled(page);
+  page.errors = errors;
+  return page;
+}
+
+/** Reveals the moment `id` with the guess already set; resolves to its result's text. */
+async function reveal(page, id, expectRight) {
+  await page.click(`#${id} .act-buttons .btn.primary`);
+  await page.waitForSelector(`#${id}[data-state="revealed"]`);
+  assert.equal(await page.getAttribute(`#${id}`, 'data-correct'), String(expectRight), `${id}: judged ${expectRight ? 'wrong' : 'right'}: ${await page.textContent(`#${id} .act-result`)}`);
+  return page.textContent(`#${id} .act-result`);
+}
+const again = (page, id) => page.click(`#${id} .act-buttons button:has-text("Guess again")`);
+
+/** A pick moment: a wrong option, then (after Guess again) the right one. */
+async function pickBoth(page, id, right) {
+  const values = await page.$$eval(`#${id} input[type=radio]`, (n) => n.map((x) => x.value));
+  assert.ok(values.includes(right), `${id}: the right answer ${right} is not among ${values}`);
+  await page.check(`#${id} input[value="${right === values[0] ? values[1] : values[0]}"]`);
+  const wrong = await reveal(page, id, false);
+  assert.match(wrong, /Not quite/);
+  await again(page, id);
+  await page.check(`#${id} input[value="${right}"]`);
+  const text = await reveal(page, id, true);
+  assert.match(text, /Right/);
+  assert.match(text, /Why: \S/);
+  return text;
+}
+
+/** Sets a number (as text) in a moment or an exercise field. */
+const fill = (page, selector, value) => page.fill(selector, String(value));
+
+/** Checks the exercise `id`; resolves to its message. */
+async function check(page, id, expect) {
+  await page.click(`#${id} .act-buttons .btn.primary`);
+  await page.waitForSelector(`#${id}[data-state="${expect}"]`);
+  return page.textContent(`#${id} .act-result`);
+}
+
+/** Edits one cell of the page's embedding table (row of `token`, dimension j), as a learner types it. */
+async function editEmbedding(page, token, j, value) {
+  const i = await page.$$eval('#embedding-table tbody th', (ths, t) => ths.map((x) => x.textContent).indexOf(t), token);
+  assert.ok(i >= 0, `no ${token} in the table`);
+  const cell = `#embedding-table input[data-row="${i}"][data-dim="${j}"]`;
+  await act(page, async () => { await page.fill(cell, String(value)); await page.press(cell, 'Tab'); });
+}
+
+async function summary(page) { return page.textContent('#progress'); }
+
+// ---- lesson 2 --------------------------------------------------------------------------------
+
+test('lesson 2: each prediction judges a wrong guess and a right one by the core', async () => {
+  const page = await open(L2);
+  const res = run({ mechanism: 'simplified', inputs: book.inputs, steps: true });
+  assert.equal(await page.getAttribute('#score-bars', 'class'), 'veiled', 'the scores are not hidden before the guess');
+  const journey = top(res.attn_weights[1]);
+  const text = await pickBoth(page, 'predict-top', String(journey));
+  assert.ok(text.includes(fmt(res.attn_weights[1][journey])), text);
+  assert.equal(await page.$('#bars-softmax.veiled'), null, 'the weights stay hidden after the reveal');
+  const scores = res.steps.find((s) => s.name === 'attn_scores').value[3];
+  const withTop = top(scores);
+  assert.notEqual(withTop, 3, 'the book\'s “with” does not score itself highest');
+  assert.ok((await pickBoth(page, 'predict-with', String(withTop))).includes(fmt(scores[withTop])));
+  assert.match(await pickBoth(page, 'predict-shape', '(6, 3)'), /\(6, 3\)/);
+  assert.match(await summary(page), /3 of 5 done, 0 right/, 'the first guess (wrong) is what counts');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('lesson 2: the exercises check the learner\'s embeddings with the core, wrong then right', async () => {
+  const page = await open(L2);
+  let msg = await check(page, 'exercise-one-step', 'wrong');
+  const w = run({ mechanism: 'simplified', inputs: book.inputs }).attn_weights[4];
+  assert.ok(msg.includes(`“step” gets ${fmt(w[5])}`) && msg.includes(`“\u2068${book.tokens[top(w)]}\u2069” (${fmt(w[top(w)])})`), msg);
+  // twice "one"'s embedding for "step": one·step = 2|one|²
+  await editEmbedding(page, 'step', 0, 1.54);
+  await editEmbedding(page, 'step', 1, 0.5);
+  await editEmbedding(page, 'step', 2, 0.2);
+  const inputs = book.inputs.map((r) => r.slice());
+  inputs[5] = [1.54, 0.5, 0.2];
+  const w2 = run({ mechanism: 'simplified', inputs }).attn_weights[4];
+  assert.equal(top(w2), 5);
+  msg = await check(page, 'exercise-one-step', 'solved');
+  assert.ok(msg.includes(fmt(w2[5])), msg);
+
+  msg = await check(page, 'exercise-negative', 'wrong');
+  assert.match(msg, /still between 0 and 1/);
+  await editEmbedding(page, 'with', 0, -5);
+  inputs[3] = [-5, inputs[3][1], inputs[3][2]];
+  const sum = run({ mechanism: 'simplified', inputs, steps: true }).steps.find((s) => s.name === 'attn_weights_sum_normalized').value[1];
+  msg = await check(page, 'exercise-negative', 'solved');
+  assert.ok(msg.includes(fmt(sum[3])), `${msg} (${sum})`);
+  assert.match(await summary(page), /2 of 5 done, 2 right/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -133,3 +133,94 @@ test('lesson 2: the exercises check the learner\'s embeddings with the core, wro
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+// ---- lesson 3 --------------------------------------------------------------------------------
+
+const W3 = book.examples.find((e) => e.name === 'SelfAttention_v1_seed123').weights;
+const selfAttention = (weights) => run({ mechanism: 'self_attention', inputs: book.inputs, d_out: 2, weights, steps: true });
+
+/** Moves the token at position `from` of an order moment to position `to` with its arrow buttons, from the keyboard. */
+async function moveTo(page, id, token, to) {
+  for (;;) {
+    const items = await page.$$eval(`#${id} .act-order-label`, (n) => n.map((x) => x.textContent));
+    const at = items.indexOf(token);
+    if (at === to) return;
+    const dir = at > to ? 'up' : 'down';
+    await page.focus(`#${id} button[aria-label="Move \u2068${token}\u2069 ${dir}"]`);
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), `Move \u2068${token}\u2069 ${dir === 'up' && at - 1 === 0 ? 'down' : dir === 'down' && at + 1 === items.length - 1 ? 'up' : dir}`,
+      'the moved token keeps the focus');
+  }
+}
+
+test('lesson 3: each prediction judges a wrong guess and a right one by the core; the order from the keyboard', async () => {
+  const page = await open(L3);
+  const res = selfAttention(W3);
+  // the shape of Q
+  const qShape = res.steps.find((s) => s.name === 'queries').shape;
+  assert.match(await pickBoth(page, 'predict-shape', `(${qShape.join(', ')})`), /\(6, 2\)/);
+  // the order of journey's weights, moved with the keyboard
+  const w = res.attn_weights[1];
+  const ranked = w.map((x, j) => j).sort((a, b) => w[b] - w[a]).map((j) => book.tokens[j]);
+  await moveTo(page, 'predict-order', ranked[2], 0);  // the third first: wrong
+  await page.focus('#predict-order .act-buttons .btn.primary');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#predict-order[data-state="revealed"]');
+  assert.equal(await page.getAttribute('#predict-order', 'data-correct'), 'false');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'predict-order-result', 'the result takes the focus');
+  await page.keyboard.press('Tab');  // to Guess again
+  await page.keyboard.press('Enter');
+  for (let i = 0; i < 3; i++) await moveTo(page, 'predict-order', ranked[i], i);
+  const text = await reveal(page, 'predict-order', true);
+  assert.ok(text.includes(fmt(w[book.tokens.indexOf(ranked[0])])), text);
+  // the largest unscaled weight at d_k = 1024
+  const curve = run({ mechanism: 'scaling_demo', d_k_values: [1024], T: 6, trials: 64, seed: 1 }).curve[0];
+  const slider = '#predict-dk input[type=range]';
+  await page.focus(slider);
+  await page.keyboard.press('Home');  // 0: wrong
+  await reveal(page, 'predict-dk', false);
+  await again(page, 'predict-dk');
+  await page.$eval(slider, (s, v) => { s.value = String(v); s.dispatchEvent(new Event('input')); }, Math.round(curve.max_weight * 100) / 100);
+  assert.ok((await reveal(page, 'predict-dk', true)).includes(fmt(curve.max_weight)));
+  assert.match(await summary(page), /3 of 5 done, 0 right/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('lesson 3: the exercises check the learner\'s weight matrix with the core, wrong then right', async () => {
+  const page = await open(L3);
+  let msg = await check(page, 'exercise-uniform', 'wrong');
+  assert.match(msg, /equal shares would be 0\.1667/);
+  // a matrix cell that is not a number is refused before the core is asked
+  await fill(page, '#exercise-uniform-c0-0', 'abc');
+  msg = await check(page, 'exercise-uniform', 'invalid');
+  assert.match(msg, /not a number/);
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 2; j++) await fill(page, `#exercise-uniform-c${i}-${j}`, 0);
+  const zero = selfAttention({ ...W3, W_key: [[0, 0], [0, 0], [0, 0]] });
+  assert.ok(zero.attn_weights.flat().every((x) => Math.abs(x - 1 / 6) < 1e-6));
+  msg = await check(page, 'exercise-uniform', 'solved');
+  assert.match(msg, /within 0\.01 of 1\/6/);
+
+  // journey -> one, typed from the keyboard only
+  msg = await check(page, 'exercise-query', 'wrong');
+  const typed = await page.$$eval('#exercise-query input', (n) => n.map((x) => Number(x.value)));
+  const w = selfAttention({ ...W3, W_query: [typed.slice(0, 2), typed.slice(2, 4), typed.slice(4, 6)] }).attn_weights[1];
+  assert.ok(msg.includes(`“one” gets ${fmt(w[4])}`), msg);
+  const Wq = [[-5, 0], [0, 0], [0, 0]];
+  await page.focus('#exercise-query-c0-0');
+  for (const row of Wq) for (const x of row) {
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(String(x));
+    await page.keyboard.press('Tab');
+  }
+  // past the last cell: the Check button
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Check with the core');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#exercise-query[data-state="solved"]');
+  const solved = selfAttention({ ...W3, W_query: Wq }).attn_weights[1];
+  assert.equal(top(solved), 4);
+  assert.ok((await page.textContent('#exercise-query .act-result')).includes(fmt(solved[4])));
+  assert.match(await summary(page), /2 of 5 done, 2 right/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

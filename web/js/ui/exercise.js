@@ -59,7 +59,7 @@ export function exercise(container, x) {
     const start = f.value();
     cells = f.rows.map((r, i) => {
       const row = f.cols.map((c, j) => el('input', { type: 'text', inputmode: 'decimal', class: 'num-input', spellcheck: 'false', autocomplete: 'off',
-        id: `${base}-c${i}-${j}`, 'aria-label': `${f.caption}, ${r}, ${c}`, value: fmt(start[i][j], 2).replace('−', '-') }));
+        id: `${base}-c${i}-${j}`, 'aria-label': `${f.caption}, ${r}, ${c}`, value: fmt(start[i][j]).replace('−', '-') }));
       body.appendChild(el('tr', null, [el('th', { scope: 'row', dir: 'auto', text: r }), ...row.map((c) => el('td', null, c))]));
       return row;
     });

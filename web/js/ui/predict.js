@@ -220,7 +220,8 @@ export function predict(container, m) {
   const again = el('button', { type: 'button', class: 'btn', text: 'Guess again', hidden: true });
   const message = el('p', { class: 'input-error', role: 'alert', id: `${base}-msg`, hidden: true });
   const result = el('div', { class: 'act-result', role: 'status', tabindex: '-1', id: `${base}-result`, hidden: true });
-  container.append(guessBox, el('div', { class: 'act-buttons' }, [reveal, skip, again]), message, result);
+  // The result comes before the buttons, so that Tab from it (it takes the focus) reaches Guess again.
+  container.append(guessBox, message, result, el('div', { class: 'act-buttons' }, [reveal, skip, again]));
   let phase = 'asking';
   const setPhase = (/** @type {string} */ p) => { phase = p; container.setAttribute('data-state', p); };
   setPhase('asking');

@@ -308,7 +308,11 @@ test('a skip shows the truth and lifts the veil; progress is stored, survives a 
   // a skip after nothing else: an exercise's way comes from the page; answering later replaces the skip
   await page.click('#exercise-negative .act-buttons button:has-text("Skip")');
   await page.waitForSelector('#exercise-negative[data-state="skipped"]');
-  assert.match(await page.textContent('#exercise-negative .act-result'), /One way/);
+  const edited = book.inputs.map((r, i) => (i === 5 ? [-5, r[1], r[2]] : r));
+  const e = run({ mechanism: 'simplified', inputs: edited, steps: true });
+  const way = await page.textContent('#exercise-negative .act-result');
+  assert.ok(way.includes(`One way: Set dim 1 of “step” to −5: journey·step becomes ${fmt(e.steps.find((x) => x.name === 'attn_scores').value[1][5])}`), way);
+  assert.ok(way.includes(fmt(e.steps.find((x) => x.name === 'attn_weights_sum_normalized').value[1][5])), way);
   await page.reload();
   await settled(page);
   assert.match(await summary(page), /2 of 5 done, 0 right, 2 skipped/, 'the progress did not survive the reload');

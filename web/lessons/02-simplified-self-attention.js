@@ -115,7 +115,7 @@ const quoted = (i) => `“${isolate(tokens[i])}”`;
  * them, or a core error, resolves to { error }.
  * @template R
  * @param {string[]} names  the book's tokens the question is about
- * @param {(res: Record<string, any>, at: number[]) => R} fn
+ * @param {(res: Record<string, any>, at: number[]) => R | Promise<R>} fn
  * @returns {Promise<R | { error: { message: string } }>}
  */
 function ask(names, fn) {
@@ -139,7 +139,7 @@ const moments = [
       const w = res.attn_weights[q], t = top(w);
       const second = top(w.map((x, j) => (j === t ? -1 : x)));
       return { value: String(t), text: `${quoted(t)}, weight ${fmt(w[t])} (next: ${quoted(second)}, ${fmt(w[second])})`,
-        why: t === q ? 'A token is usually most similar to itself: its embedding points its own way and the dot product with itself is its squared length. “starts” points almost the same way, so it comes close.'
+        why: t === q ? `A token is usually most similar to itself: its embedding points its own way, and its dot product with itself is its squared length. ${quoted(second)} points almost the same way, so it comes close.`
           : `${quoted(t)} out-scores the query itself: a dot product grows with the length of the vectors as well as with how well they line up.` };
     }),
   }),
@@ -175,7 +175,16 @@ exercise($('exercise-one-step'), {
   id: 'one-attends-step',
   task: 'Edit the embeddings so that the query “one” attends most to “step”.',
   hint: 'A score is a dot product, so it grows when two vectors line up and when they are long. Try giving “step” a longer version of “one”’s own embedding, or shrinking the token that wins now.',
-  solution: 'Give “step” twice the embedding of “one”: 1.54, 0.50, 0.20. Then one·step = 2·|one|² = 1.33, well above one·starts = 0.72, the score that wins now.',
+  // the way shown is asked of the core: "step" set to twice "one" (a proposal, not a result)
+  solution: () => ask(['one', 'step'], (res, [q, k]) => {
+    const row = shown ? shown.inputs[q].map((x) => 2 * x) : [];
+    return run({ mechanism: 'simplified', inputs: (shown ? shown.inputs : []).map((r, i) => (i === k ? row : r)), steps: true }).then((two) => {
+      if (two.error) return two.error.message;
+      const scores = stepOf(two, 'attn_scores')[q], t = top(two.attn_weights[q]);
+      return `Give “step” twice the embedding of “one”: ${row.map((x) => fmt(x, 2)).join(', ')}. Then one·step = 2·|one|² = ${fmt(scores[k])}` +
+        (t === k ? `, the highest score of “one”, and “step” gets ${fmt(two.attn_weights[q][k])}.` : `; here ${quoted(t)} still wins, so make it longer still.`);
+    });
+  }),
   check: () => ask(['one', 'step'], (res, [q, k]) => {
       /** @type {number[]} */
       const w = res.attn_weights[q], t = top(w);
@@ -188,7 +197,13 @@ exercise($('exercise-negative'), {
   id: 'sum-breaks',
   task: 'Make dividing by the sum go wrong: edit one embedding so that, for the query “journey”, a divide-by-the-sum weight falls below 0 or rises above 1.',
   hint: 'The weight is ω / Σω. Make one of journey’s scores negative: give a token a large negative number in a dimension where “journey” is positive (all of its three are).',
-  solution: 'Set dim 1 of “step” to −5: journey·step becomes −1.69, the sum of journey’s scores drops to 3.79, and step’s weight is −0.45.',
+  solution: () => ask(['journey', 'step'], (res, [q, k]) => {
+    const row = shown ? shown.inputs[k].map((x, j) => (j === 0 ? -5 : x)) : [];
+    return run({ mechanism: 'simplified', inputs: (shown ? shown.inputs : []).map((r, i) => (i === k ? row : r)), steps: true }).then((edited) => {
+      if (edited.error) return edited.error.message;
+      return `Set dim 1 of “step” to −5: journey·step becomes ${fmt(stepOf(edited, 'attn_scores')[q][k])}, and the weight of “step” divided by the sum ${fmt(stepOf(edited, 'attn_weights_sum_normalized')[q][k], 4, 'NaN')}.`;
+    });
+  }),
   check: () => ask(['journey'], (res, [q]) => {
       /** @type {(number | null)[]} */
       const w = stepOf(res, 'attn_weights_sum_normalized')[q];

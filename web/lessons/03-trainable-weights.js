@@ -232,7 +232,7 @@ exercise($('exercise-query'), {
   id: 'journey-to-one',
   task: 'Choose W_query so that the query “journey” attends most to “one”.',
   hint: 'A score is q·k with q = x(journey) W_query. Look at the keys K in section 1: “one” has the smallest first number. A query that is negative in its first number and 0 in its second favours the smallest first number.',
-  solution: 'Make the first column −5, 0, 0 and the second all 0: journey’s query becomes (−2.75, 0), and the key with the smallest first number, “one”’s, scores highest.',
+  solution: 'Make the first column −5, 0, 0 and the second all 0: the query of “journey” then points along −d1, so the key with the smallest first number, that of “one”, scores highest.',
   fields: { caption: 'W_query (yours)', rows: ['d1', 'd2', 'd3'], cols: ['d1', 'd2'], value: () => book.self_attention.W_query },
   check: (m) => ask(['journey', 'one'], withMatrix('W_query', m || []), (res, [q, k]) => {
     /** @type {number[]} */

@@ -200,7 +200,7 @@ exercise($('exercise-heads'), {
   id: 'heads-differ',
   task: `Choose W_query and W_key so that the two heads attend differently: for the last token ${word(LAST)}, each head’s largest weight must be at least 0.3, on a different token than the other head’s.`,
   hint: 'Head 1 uses the first column of each matrix, head 2 the second. Larger scores make softmax sharper: scale a column up. A column with its sign flipped prefers the keys the other one avoids.',
-  solution: 'Multiply every entry of W_query by 10 and keep W_key: head 1 then attends most to “journey”, head 2 to “step”, each with more than half of the weight.',
+  solution: 'Multiply every entry of both matrices by 10: the scores grow a hundredfold, and head 1 then attends most to “journey”, head 2 to “step”, each with about half of the weight.',
   fields: {
     caption: 'W_query and W_key (d_in × d_out): column h belongs to head h', rows: ['d1', 'd2', 'd3'],
     cols: ['W_query h1', 'W_query h2', 'W_key h1', 'W_key h2'],

@@ -224,3 +224,72 @@ test('lesson 3: the exercises check the learner\'s weight matrix with the core, 
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+// ---- lesson 1 --------------------------------------------------------------------------------
+
+const GERMAN = 'Kannst du mir helfen diesen Satz zu übersetzen';
+const SOURCES = [0, 1, 3, 2, 6, 7, 4, 5];  // the German word each English word of the page translates
+const hand = (k) => ({ W_decoder: [[k, 0, -k, 0], [0, k, 0, -k]], W_encoder: [[-k, 0, k, 0], [0, -k, 0, k]], b_attn: [1, 1, 1, 1], v: [3, 3, 3, 3] });
+function german() {
+  const e = run({ mechanism: 'embed', text: GERMAN, d_in: 3, seed: 123 });
+  const rnn = run({ mechanism: 'rnn_encoder', inputs: e.embeddings, d_out: 2, seed: 7 });
+  const additive = (decoder_state, k) => run({ mechanism: 'additive', inputs: rnn.hidden_states, d_out: 4, seed: 7, decoder_state, ...(k ? { weights: hand(k) } : {}) });
+  return { h: rnn.hidden_states, final: rnn.final_state, additive };
+}
+
+test('lesson 1: each prediction judges a wrong guess and a right one by the core', async () => {
+  const page = await open(L1);
+  const g = german();
+  assert.match(await pickBoth(page, 'predict-bottleneck', String(g.final.length)), /2: the final hidden state/);
+  // the weight on helfen writing "help", at focus 6
+  const w = g.additive([g.h[3]], 6).attn_weights[0][3];
+  const slider = '#predict-help input[type=range]';
+  await page.focus(slider);
+  await page.keyboard.press(w > 0.5 ? 'Home' : 'End');
+  await reveal(page, 'predict-help', false);
+  await again(page, 'predict-help');
+  await page.$eval(slider, (s, v) => { s.value = String(v); s.dispatchEvent(new Event('input')); }, Math.round(w * 100) / 100);
+  assert.ok((await reveal(page, 'predict-help', true)).includes(fmt(w)));
+  // random weights: every weight of the alignment near 1/8
+  const random = g.additive(SOURCES.map((j) => g.h[j])).attn_weights;
+  assert.ok(random.flat().every((x) => x < 0.25), 'the seeded weights are not nearly even');
+  assert.match(await pickBoth(page, 'predict-random', 'even'), /Almost even/);
+  assert.match(await summary(page), /3 of 5 done, 0 right/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('lesson 1: the exercises check the learner\'s decoder state and focus with the core, from the keyboard', async () => {
+  const page = await open(L1);
+  const g = german();
+  // s = (0, 0): wrong
+  let msg = await check(page, 'exercise-satz', 'wrong');
+  const w0 = g.additive([[0, 0]], 6).attn_weights[0];
+  assert.ok(msg.includes(`“Satz” gets ${fmt(w0[5])}`) || msg.includes(`only ${fmt(w0[5])}`), msg);
+  // s on Satz's encoder state, typed from the keyboard (the field holds 4 decimals)
+  const s = g.h[5].map((x) => Number(x.toFixed(4)));
+  await page.focus('#exercise-satz-c0-0');
+  for (const x of s) { await page.keyboard.press('Control+A'); await page.keyboard.type(String(x)); await page.keyboard.press('Tab'); }
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#exercise-satz[data-state="solved"]');
+  const w1 = g.additive([s], 6).attn_weights[0];
+  assert.equal(top(w1), 5);
+  assert.ok((await page.textContent('#exercise-satz .act-result')).includes(fmt(w1[5])));
+
+  // the smallest focus: found here by asking the node core at each k
+  const at = (k) => g.additive([g.h[3]], k).attn_weights[0][3];
+  const ks = Array.from({ length: 12 }, (_, i) => i + 1);
+  const best = ks.find((k) => at(k) > 0.5);
+  assert.ok(best > 1, 'the answer is not the first focus');
+  await fill(page, '#exercise-focus-c0-0', best - 1);
+  assert.ok((await check(page, 'exercise-focus', 'wrong')).includes(`gets ${fmt(at(best - 1))}: not more than half yet`));
+  await fill(page, '#exercise-focus-c0-0', best + 2);
+  assert.match(await check(page, 'exercise-focus', 'wrong'), /a smaller focus does it too/);
+  await fill(page, '#exercise-focus-c0-0', 2.5);
+  assert.match(await check(page, 'exercise-focus', 'error'), /whole number/);
+  await fill(page, '#exercise-focus-c0-0', best);
+  assert.ok((await check(page, 'exercise-focus', 'solved')).includes(fmt(at(best))));
+  assert.match(await summary(page), /2 of 5 done, 2 right/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -11,7 +11,7 @@
 //     fields: { caption: 'decoder state s', rows: ['s'], cols: ['dim 1', 'dim 2'], value: () => [[0, 0]] },  // optional
 //     check: (answer) => run({ … answer … }).then((res) => res.error ? { error: res.error }
 //       : { ok: top === step, message: `“one” now attends most to … (0.21); “step” gets 0.18.` }),
-//     solution: 'One way: …',                                          // shown on a skip
+//     solution: 'One way: …',        // shown on a skip; or () => a promise of it, asked of the core
 //   });
 //
 // Each check is recorded in progress.js (an exercise counts as right once a check passed).
@@ -30,7 +30,7 @@ import { frame, lessonId } from './acts.js';
  * @property {string} hint
  * @property {Fields} [fields]   a small matrix of numbers the learner sets (else the answer is the page's state)
  * @property {(answer: number[][] | null) => Promise<{ ok: boolean, message: string } | { error: CoreError | { message: string } }>} check
- * @property {string} solution
+ * @property {string | (() => Promise<string | { error: { message: string } }>)} solution  a way to do it (shown on a skip), or how to ask the core for one
  */
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
@@ -122,8 +122,11 @@ export function exercise(container, x) {
   });
   skip.addEventListener('click', () => {
     record(lesson, x.id, 'exercise', false, true);
-    say('skipped', 'Skipped. One way:', x.solution);
-    container.setAttribute('data-state', 'skipped');
+    const show = (/** @type {string | { error: { message: string } }} */ way) => {
+      say('skipped', 'Skipped. One way:', typeof way === 'string' ? way : way.error.message);
+      container.setAttribute('data-state', 'skipped');
+    };
+    if (typeof x.solution === 'string') show(x.solution); else x.solution().then(show);
   });
   return { state: () => container.getAttribute('data-state') || '' };
 }

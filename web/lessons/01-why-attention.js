@@ -11,10 +11,13 @@ import { heatmap } from '../js/render/heatmap.js';
 import { scatter } from '../js/render/scatter.js';
 import { start } from '../js/ui/lesson.js';
 import { bind, bindRadios, sentenceForm } from '../js/ui/controls.js';
-import { notice, showError } from '../js/ui/messages.js';
+import { isolate, notice, showError } from '../js/ui/messages.js';
 import { embeddings, embeddingTable } from '../js/ui/embeddings.js';
 import { runner } from '../js/ui/runner.js';
 import { createStepper } from '../js/ui/stepper.js';
+import { bar, pick, predict } from '../js/ui/predict.js';
+import { exercise } from '../js/ui/exercise.js';
+import { progressLine } from '../js/ui/acts.js';
 
 const GERMAN = 'Kannst du mir helfen diesen Satz zu übersetzen';
 // The English words of the German example and the source word each one translates.
@@ -84,6 +87,8 @@ function targetsFor(tokens) {
 
 /** @type {string[]} */
 let tokens = [];
+/** @type {{ data: import('../js/ui/embeddings.js').Embeddings, rnn: Record<string, any> } | null} what is on screen, which the predictions and exercises ask the core about */
+let shown = null;
 const stepper = createStepper($('stepper'), {
   onSelect: (name) => state.set({ step: name }),
   view: (step) => {
@@ -144,6 +149,8 @@ function draw(data, rnn, res, align, targets, tw, s) {
   vector(f, rnn.final_state, { role: 'k' });
   if (align) heatmap($('alignment'), align.attn_weights, { rowLabels: targets.map((t) => t[0]), colLabels: tokens, rowTitle: 'writing', colTitle: 'source', caption: 'Alignment: the weights for every word being written', range: [0, 1] });
   stepper.update(res.steps, state.get('step'));
+  shown = { data, rnn };
+  moments.forEach((m) => m.refresh());
 }
 
 runner(state, (current) => embeddings(state, 3).then((data) => {
@@ -169,3 +176,142 @@ runner(state, (current) => embeddings(state, 3).then((data) => {
     });
   });
 }))();
+
+// ---- predictions and exercises: each truth and each check is a request to the core, on the
+// encoder states the page shows (from the learner's embeddings and seeds).
+
+/** The index of the largest of a row the core returned (a choice read off its numbers, not a computation). @param {number[]} row */
+const top = (row) => row.indexOf(Math.max(...row));
+/** @param {number} j */
+const quoted = (j) => `“${isolate(tokens[j])}”`;
+
+/**
+ * Bahdanau attention over the encoder states on screen, for the decoder states `decoder(h, at)`
+ * (h: the encoder states; at: where each named source word is) with the hand-set weights at focus
+ * k (or the seeded ones when k is null); then fn(res, h, at). A sentence without those words, or
+ * a core error, resolves to { error }.
+ * @template R
+ * @param {string[]} names
+ * @param {number | null} k
+ * @param {(h: number[][], at: number[]) => number[][]} decoder
+ * @param {(res: Record<string, any>, h: number[][], at: number[]) => R} fn
+ * @returns {Promise<R | { error: { message: string } }>}
+ */
+function attend(names, k, decoder, fn) {
+  const now = shown;
+  if (!now) return Promise.resolve({ error: { message: 'The lesson is still computing; try again in a moment.' } });
+  const at = names.map((n) => now.data.tokens.indexOf(n));
+  const missing = names.filter((_, i) => at[i] < 0);
+  if (missing.length) return Promise.resolve({ error: { message: `This is about the German example, and your sentence has no ${missing.map((n) => `“${n}”`).join(' or ')}: press “German example” first.` } });
+  const h = now.rnn.hidden_states;
+  /** @type {Record<string, unknown>} */
+  const request = { mechanism: 'additive', inputs: h, d_out: 4, seed: state.get('rseed'), decoder_state: decoder(h, at) };
+  if (k !== null) request.weights = handWeights(k);
+  return run(request).then((res) => (res.error ? { error: res.error } : fn(res, h, at)));
+}
+/** @param {number[]} v */
+const point = (v) => `(${v.map((x) => fmt(x)).join(', ')})`;
+
+const moments = [
+  predict($('predict-bottleneck'), {
+    id: 'bottleneck-size',
+    title: 'The encoder reads the whole source sentence. Without attention, how many numbers does the decoder get about it, for every word it writes?',
+    guess: pick({ legend: 'How many numbers', options: () => {
+      const T = tokens.length || 8;
+      return [{ value: '2', label: '2' }, { value: String(T), label: `${T}, one per word` }, { value: String(2 * T), label: `${2 * T}, two per word` },
+        { value: String(3 * T), label: `${3 * T}, all the embeddings` }].filter((o, i, all) => all.findIndex((x) => x.value === o.value) === i);
+    } }),
+    veil: ['#rnn-chain'],
+    truth: () => {
+      const now = shown;
+      if (!now) return Promise.resolve({ error: { message: 'The lesson is still computing; try again in a moment.' } });
+      return run({ mechanism: 'rnn_encoder', inputs: now.data.inputs, d_out: 2, seed: state.get('rseed') }).then((res) => {
+        if (res.error) return { error: res.error };
+        const n = res.final_state.length;
+        return { value: String(n), text: `${n}: the final hidden state ${point(res.final_state)}`,
+          why: `Whatever the sentence's length (${res.hidden_states.length} words here), a plain decoder gets one state of ${n} numbers: every word must squeeze through it. That is the bottleneck attention removes.` };
+      });
+    },
+  }),
+  predict($('predict-help'), {
+    id: 'help-weight',
+    title: 'The decoder writes “help”, its state starting at the encoder state of “helfen”, with the hand-set weights at focus 6. How much of its attention goes to “helfen”?',
+    guess: bar({ label: 'weight on “helfen”', min: 0, max: 1, step: 0.01, start: 0.5, tolerance: 0.15 }),
+    veil: ['#attn-bars', '#alignment'],
+    truth: () => attend(['helfen'], 6, (h, [j]) => [h[j]], (res, h, [j]) => {
+      /** @type {number[]} */
+      const w = res.attn_weights[0];
+      const next = top(w.map((x, i) => (i === j ? -1 : x)));
+      return { value: w[j], text: `${fmt(w[j])} on “helfen” (next: ${quoted(next)}, ${fmt(w[next])})`,
+        why: `The hand-set score falls off with the distance from s to each encoder state; ${quoted(next)}'s state ${point(h[next])} lies near “helfen”'s ${point(h[j])}, so it takes a share too. A larger focus narrows the bump.` };
+    }),
+  }),
+  predict($('predict-random'), {
+    id: 'random-alignment',
+    title: 'Now replace the hand-set weights by random, untrained ones (from the seed). What will the alignment of the German example look like?',
+    guess: pick({ legend: 'The alignment with random weights', options: () => [
+      { value: 'own', label: 'Each English word still looks mostly at the German word it translates' },
+      { value: 'even', label: 'Every word spreads its attention almost evenly over the German words' },
+      { value: 'last', label: 'Every word looks mostly at the last German word' },
+    ] }),
+    truth: () => attend(['Kannst', 'übersetzen'], null, (h) => ENGLISH.map((t) => h[t[1]]), (res) => {
+      /** @type {number[][]} */
+      const w = res.attn_weights;
+      const tops = w.map((row) => top(row));
+      const largest = Math.max(...w.map((row) => row[top(row)]));
+      const value = largest < 0.25 ? 'even' : tops.every((t, i) => t === ENGLISH[i][1]) ? 'own' : tops.every((t) => t === w[0].length - 1) ? 'last' : 'other';
+      return { value, text: value === 'even' ? `Almost even: no weight above ${fmt(largest)} (an even share is 1/${w[0].length})` : `The largest weight is ${fmt(largest)}`,
+        why: 'An untrained scoring network gives every encoder state about the same score, so softmax spreads the weight evenly. The sharp alignment of this page is set by hand; a real model gets it only by training.' };
+    }),
+  }),
+];
+
+exercise($('exercise-satz'), {
+  id: 'attend-satz',
+  task: 'Place the decoder state s so that the decoder attends most to “Satz”, with a weight above 0.5 (hand-set weights, at the focus of the slider in section 4).',
+  hint: 'The hand-set score is largest where s is close to an encoder state. Find “Satz” in the plane of section 4 (or its state h in section 3) and put s on it; a larger focus helps when a neighbour is close.',
+  solution: () => attend(['Satz'], state.get('k'), (h, [j]) => [h[j]], (res, h, [j]) =>
+    `Put s exactly on the encoder state of “Satz”, ${point(h[j])}: at focus ${state.get('k')} it gets ${fmt(res.attn_weights[0][j])}` +
+    (res.attn_weights[0][j] > 0.5 ? '.' : '; raise the focus to get it above 0.5.')),
+  fields: { caption: 'decoder state s (yours)', rows: ['s'], cols: ['dim 1', 'dim 2'], value: () => [[0, 0]] },
+  check: (m) => attend(['Satz'], state.get('k'), () => (m ? [m[0]] : [[0, 0]]), (res, h, [j]) => {
+    /** @type {number[]} */
+    const w = res.attn_weights[0];
+    const t = top(w);
+    if (t === j && w[j] > 0.5) return { ok: true, message: `“Satz” gets ${fmt(w[j])} of the attention, the most of any word.` };
+    const where = `“Satz”'s encoder state is ${point(h[j])}`;
+    if (t === j) return { ok: false, message: `“Satz” gets the most, but only ${fmt(w[j])}: move s closer to it (${where}) or raise the focus.` };
+    return { ok: false, message: `The decoder attends most to ${quoted(t)} (${fmt(w[t])}); “Satz” gets ${fmt(w[j])}. ${where}.` };
+  }),
+});
+
+exercise($('exercise-focus'), {
+  id: 'smallest-focus',
+  task: 'Writing “help” (s at the encoder state of “helfen”), find the smallest whole focus k at which “helfen” gets more than half of the attention.',
+  hint: 'The focus scales W_dec and W_enc: the larger it is, the narrower the bump around s. Try a few values with the slider in section 4, word “help”, and watch the bar of “helfen”.',
+  solution: () => {
+    // the core's weight on "helfen" at every focus of the slider; the first above 0.5 is the answer
+    const ks = Array.from({ length: 12 }, (_, i) => i + 1);
+    return Promise.all(ks.map((f) => attend(['helfen'], f, (h, [j]) => [h[j]], (res, h, [j]) => /** @type {number} */ (res.attn_weights[0][j])))).then((ws) => {
+      const first = ws.findIndex((w) => typeof w === 'number' && w > 0.5);
+      if (first < 0) return 'With these seeds no focus up to 12 does it; try other seeds.';
+      const below = first > 0 ? ` and ${fmt(ws[first - 1])} at k = ${first}` : '';
+      return `k = ${first + 1}: “helfen” gets ${fmt(ws[first])} there${below}.`;
+    });
+  },
+  fields: { caption: 'focus k (yours)', rows: ['k'], cols: ['value'], value: () => [[1]] },
+  check: (m) => {
+    const k = m ? m[0][0] : 1;
+    if (!Number.isInteger(k) || k < 1 || k > 100) return Promise.resolve({ error: { message: `The focus is a whole number from 1 (the slider's range is 1 to 12); ${k} is not one.` } });
+    // the learner's k and the one below it, in one request each
+    const at = (/** @type {number} */ f) => attend(['helfen'], f, (h, [j]) => [h[j]], (res, h, [j]) => /** @type {number} */ (res.attn_weights[0][j]));
+    return Promise.all([at(k), k > 1 ? at(k - 1) : Promise.resolve(null)]).then(([now, below]) => {
+      if (typeof now !== 'number') return now;
+      if (below !== null && typeof below !== 'number') return below;
+      if (now <= 0.5) return { ok: false, message: `At k = ${k}, “helfen” gets ${fmt(now)}: not more than half yet.` };
+      if (below !== null && below > 0.5) return { ok: false, message: `At k = ${k}, “helfen” gets ${fmt(now)}, but already at k = ${k - 1} it gets ${fmt(below)}: a smaller focus does it too.` };
+      return { ok: true, message: `At k = ${k}, “helfen” gets ${fmt(now)}` + (below === null ? '.' : `, and at k = ${k - 1} only ${fmt(below)}.`) };
+    });
+  },
+});
+progressLine(document.getElementById('progress'));

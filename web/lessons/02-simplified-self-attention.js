@@ -15,6 +15,10 @@ import { isolate, showError } from '../js/ui/messages.js';
 import { embeddings, embeddingTable, setEmbeddingRow } from '../js/ui/embeddings.js';
 import { runner, step as stepOf } from '../js/ui/runner.js';
 import { createStepper } from '../js/ui/stepper.js';
+import { pick, predict } from '../js/ui/predict.js';
+import { exercise } from '../js/ui/exercise.js';
+import { progressLine } from '../js/ui/acts.js';
+import { fmt, shapeText } from '../js/render/format.js';
 
 const state = createState({
   sentence: { type: 'string', default: book.tokens.join(' '), maxLength: SENTENCE_MAX },
@@ -33,6 +37,8 @@ bind(state, 'yd', $('yd'));
 
 /** @type {string[]} */
 let tokens = [];
+/** @type {import('../js/ui/embeddings.js').Embeddings | null} the embeddings on screen, which the predictions and exercises ask the core about */
+let shown = null;
 const stepper = createStepper($('stepper'), {
   onSelect: (name) => state.set({ step: name }),
   view: (step) => {
@@ -81,6 +87,8 @@ function draw(data, res) {
   heatmap($('weights-heatmap'), res.attn_weights, { rowLabels: tokens, colLabels: tokens, rowTitle: 'query', colTitle: 'key', caption: 'Attention weights A (each row sums to 1)' });
   matrix($('context-matrix'), res.context_vecs, { rowLabels: tokens, colLabels: ['dim 1', 'dim 2', 'dim 3'].slice(0, res.context_vecs[0].length), caption: 'Context vectors Z = A·X', highlightRow: q, role: 'x' });
   stepper.update(res.steps, state.get('step'));
+  shown = data;
+  moments.forEach((m) => m.refresh());
 }
 
 runner(state, (current) => embeddings(state, 3).then((data) => {
@@ -93,3 +101,101 @@ runner(state, (current) => embeddings(state, 3).then((data) => {
     draw(data, res);
   });
 }))();
+
+// ---- predictions and exercises: each truth and each check is a request to the core, on the
+// embeddings the page shows (the learner's edits included).
+
+/** The index of the largest of a row the core returned (a choice read off its numbers, not a computation). @param {number[]} row */
+const top = (row) => row.indexOf(Math.max(...row));
+/** @param {number} i */
+const quoted = (i) => `“${isolate(tokens[i])}”`;
+/**
+ * Asks the core (the simplified mechanism, with its steps) about the embeddings on screen, then
+ * reads the answer with fn(res, at), `at` holding where each named token is; a sentence without
+ * them, or a core error, resolves to { error }.
+ * @template R
+ * @param {string[]} names  the book's tokens the question is about
+ * @param {(res: Record<string, any>, at: number[]) => R} fn
+ * @returns {Promise<R | { error: { message: string } }>}
+ */
+function ask(names, fn) {
+  const data = shown;
+  if (!data) return Promise.resolve({ error: { message: 'The lesson is still computing; try again in a moment.' } });
+  const at = names.map((n) => data.tokens.indexOf(n));
+  const missing = names.filter((_, k) => at[k] < 0);
+  if (missing.length) return Promise.resolve({ error: { message: `This is about the book's sentence, and yours has no ${missing.map((n) => `“${n}”`).join(' or ')}: press “Book example” first.` } });
+  return run({ mechanism: 'simplified', inputs: data.inputs, steps: true }).then((res) => (res.error ? { error: res.error } : fn(res, at)));
+}
+const tokenOptions = () => tokens.map((t, i) => ({ value: String(i), label: t }));
+
+const moments = [
+  predict($('predict-top'), {
+    id: 'journey-top',
+    title: 'Take “journey” as the query. Which token will it attend to most (the largest softmax weight)?',
+    guess: pick({ legend: 'The token with the largest weight', options: tokenOptions }),
+    veil: ['#score-bars', '#bars-sum', '#bars-naive', '#bars-softmax'],
+    truth: () => ask(['journey'], (res, [q]) => {
+      /** @type {number[]} */
+      const w = res.attn_weights[q], t = top(w);
+      const second = top(w.map((x, j) => (j === t ? -1 : x)));
+      return { value: String(t), text: `${quoted(t)}, weight ${fmt(w[t])} (next: ${quoted(second)}, ${fmt(w[second])})`,
+        why: t === q ? 'A token is usually most similar to itself: its embedding points its own way and the dot product with itself is its squared length. “starts” points almost the same way, so it comes close.'
+          : `${quoted(t)} out-scores the query itself: a dot product grows with the length of the vectors as well as with how well they line up.` };
+    }),
+  }),
+  predict($('predict-with'), {
+    id: 'with-score',
+    title: 'Now the query “with”. Which key gives it the highest score ω (the dot product)?',
+    guess: pick({ legend: 'The key with the highest score', options: tokenOptions }),
+    veil: ['#score-bars'],
+    truth: () => ask(['with'], (res, [q]) => {
+      const row = stepOf(res, 'attn_scores')[q], t = top(row);
+      return { value: String(t), text: `${quoted(t)}, score ${fmt(row[t])}; “with” with itself: ${fmt(row[q])}`,
+        why: t === q ? '“with” lines up with itself best, and no other embedding is long enough to beat that.'
+          : `A dot product measures length as well as direction: ${quoted(t)} is a longer vector than “with”, so even though it points a little away, its score beats “with” with itself.` };
+    }),
+  }),
+  predict($('predict-shape'), {
+    id: 'z-shape',
+    title: 'A has one row per token and one column per token; X has one row per token and one column per dimension. What shape is Z = A X for this sentence?',
+    guess: pick({ legend: 'The shape of Z (rows, columns)', options: () => {
+      const T = tokens.length, d = shown ? shown.inputs[0].length : 3;
+      return [[T, T], [T, d], [d, d], [d, T]].map((x) => shapeText(x)).filter((x, i, all) => all.indexOf(x) === i);
+    } }),
+    veil: ['#context-matrix'],
+    truth: () => ask([], (res) => {
+      const z = res.steps.find((/** @type {{ name: string }} */ x) => x.name === 'context_vecs');
+      return { value: shapeText(z.shape), text: shapeText(z.shape),
+        why: `Row q of A holds query q's ${z.shape[0]} weights; times X it mixes the ${z.shape[0]} embeddings into one vector of ${z.shape[1]} numbers: one context vector per token, each as wide as an embedding.` };
+    }),
+  }),
+];
+
+exercise($('exercise-one-step'), {
+  id: 'one-attends-step',
+  task: 'Edit the embeddings so that the query “one” attends most to “step”.',
+  hint: 'A score is a dot product, so it grows when two vectors line up and when they are long. Try giving “step” a longer version of “one”’s own embedding, or shrinking the token that wins now.',
+  solution: 'Give “step” twice the embedding of “one”: 1.54, 0.50, 0.20. Then one·step = 2·|one|² = 1.33, well above one·starts = 0.72, the score that wins now.',
+  check: () => ask(['one', 'step'], (res, [q, k]) => {
+      /** @type {number[]} */
+      const w = res.attn_weights[q], t = top(w);
+      if (t === k) return { ok: true, message: `“one” now gives “step” ${fmt(w[k])}, more than any other token.` };
+      return { ok: false, message: `“one” still attends most to ${quoted(t)} (${fmt(w[t])}); “step” gets ${fmt(w[k])}. Raise one·step above one·${tokens[t]} (scores ${fmt(stepOf(res, 'attn_scores')[q][k])} and ${fmt(stepOf(res, 'attn_scores')[q][t])}).` };
+  }),
+});
+
+exercise($('exercise-negative'), {
+  id: 'sum-breaks',
+  task: 'Make dividing by the sum go wrong: edit one embedding so that, for the query “journey”, a divide-by-the-sum weight falls below 0 or rises above 1.',
+  hint: 'The weight is ω / Σω. Make one of journey’s scores negative: give a token a large negative number in a dimension where “journey” is positive (all of its three are).',
+  solution: 'Set dim 1 of “step” to −5: journey·step becomes −1.69, the sum of journey’s scores drops to 3.79, and step’s weight is −0.45.',
+  check: () => ask(['journey'], (res, [q]) => {
+      /** @type {(number | null)[]} */
+      const w = stepOf(res, 'attn_weights_sum_normalized')[q];
+      const bad = w.findIndex((/** @type {number | null} */ x) => x === null || x < 0 || x > 1);
+      if (bad >= 0) return { ok: true, message: `“journey” now gives ${quoted(bad)} the weight ${fmt(w[bad], 4, 'NaN')}: not a share at all. Softmax, beside it, still gives ${fmt(res.attn_weights[q][bad])}.` };
+      const lo = top(w.map((x) => -Number(x))), hi = top(w.map(Number));
+      return { ok: false, message: `All of journey's divide-by-the-sum weights are still between 0 and 1 (from ${fmt(w[lo])} for ${quoted(lo)} to ${fmt(w[hi])} for ${quoted(hi)}). A score of journey must turn negative.` };
+  }),
+});
+progressLine(document.getElementById('progress'));

@@ -5,7 +5,7 @@ import { run } from '../js/engine/page.js';
 import { book } from '../js/data.js';
 import { EDITS_MAX, SEED_MAX, SENTENCE_MAX, TOKEN_INDEX_MAX } from '../js/limits.js';
 import { byId as $ } from '../js/render/dom.js';
-import { fmt } from '../js/render/format.js';
+import { fmt, shapeText } from '../js/render/format.js';
 import { bars, vector } from '../js/render/bars.js';
 import { chart } from '../js/render/chart.js';
 import { heatmap } from '../js/render/heatmap.js';
@@ -16,6 +16,9 @@ import { isolate, showError } from '../js/ui/messages.js';
 import { embeddings, embeddingTable } from '../js/ui/embeddings.js';
 import { runner, step as stepOf } from '../js/ui/runner.js';
 import { createStepper } from '../js/ui/stepper.js';
+import { bar, order, pick, predict } from '../js/ui/predict.js';
+import { exercise } from '../js/ui/exercise.js';
+import { progressLine } from '../js/ui/acts.js';
 
 const DK_VALUES = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
@@ -42,6 +45,8 @@ bindRadios(state, 'w', $('weights-source'));
 
 /** @type {string[]} */
 let tokens = [];
+/** @type {import('../js/ui/embeddings.js').Embeddings | null} the embeddings on screen, which the predictions and exercises ask the core about */
+let shown = null;
 const dims = (/** @type {number} */ n, /** @type {string} */ p) => Array.from({ length: n }, (_, i) => p + (i + 1));
 const stepper = createStepper($('stepper'), {
   onSelect: (name) => state.set({ step: name }),
@@ -90,6 +95,8 @@ function drawAttention(data, res) {
   heatmap($('weights-heatmap'), res.attn_weights, { rowLabels: tokens, colLabels: tokens, rowTitle: 'query', colTitle: 'key', caption: 'Attention weights (rows: queries, columns: keys)' });
   matrix($('context-matrix'), res.context_vecs, { caption: 'Context vectors Z = A·V', rowLabels: tokens, colLabels: outDims, role: 'v', highlightRow: q });
   stepper.update(res.steps, state.get('step'));
+  shown = data;
+  moments.forEach((m) => m.refresh());
 }
 
 /** @param {Record<string, any>} res */
@@ -127,3 +134,113 @@ runner(state, (current) => {
     });
   });
 })();
+
+// ---- predictions and exercises: each truth and each check is a request to the core, on the
+// embeddings the page shows (the learner's edits included).
+
+/** The index of the largest of a row the core returned (a choice read off its numbers, not a computation). @param {number[]} row */
+const top = (row) => row.indexOf(Math.max(...row));
+/** @param {number} i */
+const quoted = (i) => `“${isolate(tokens[i])}”`;
+const STILL = { error: { message: 'The lesson is still computing; try again in a moment.' } };
+
+/**
+ * Runs `self_attention` on the embeddings on screen (request: the rest of the request), then reads
+ * the answer with fn(res, at), `at` holding where each named token is; a sentence without them, or
+ * a core error, resolves to { error }.
+ * @template R
+ * @param {string[]} names  the book's tokens the question is about
+ * @param {Record<string, unknown>} request
+ * @param {(res: Record<string, any>, at: number[]) => R} fn
+ * @returns {Promise<R | { error: { message: string } }>}
+ */
+function ask(names, request, fn) {
+  const data = shown;
+  if (!data) return Promise.resolve(STILL);
+  const at = names.map((n) => data.tokens.indexOf(n));
+  const missing = names.filter((_, k) => at[k] < 0);
+  if (missing.length) return Promise.resolve({ error: { message: `This is about the book's sentence, and yours has no ${missing.map((n) => `“${n}”`).join(' or ')}: press “Book example” first.` } });
+  return run({ mechanism: 'self_attention', inputs: data.inputs, steps: true, ...request }).then((res) => (res.error ? { error: res.error } : fn(res, at)));
+}
+/** The view's own request: its d_out, weights and scaling. */
+const viewRequest = () => ({ d_out: state.get('d_out'), scale: state.get('scale'), seed: state.get('wseed'), weights: weightsFor(state.get('d_out')) });
+/** The book's weights with one matrix replaced by the learner's. @param {string} name @param {number[][]} m */
+const withMatrix = (name, m) => ({ d_out: 2, weights: { ...book.self_attention, [name]: m } });
+
+const moments = [
+  predict($('predict-shape'), {
+    id: 'q-shape',
+    title: 'X holds one row of d_in = 3 numbers per token, and W_query is d_in × d_out. What shape is Q = X W_query in the view below?',
+    guess: pick({ legend: 'The shape of Q (rows, columns)', options: () => {
+      const T = tokens.length, d_in = shown ? shown.inputs[0].length : 3, d_out = state.get('d_out');
+      return [[T, d_out], [d_in, d_out], [T, d_in], [d_out, T]].map((x) => shapeText(x)).filter((x, i, all) => all.indexOf(x) === i);
+    } }),
+    veil: ['#m-queries', '#m-keys', '#m-values'],
+    truth: () => ask([], viewRequest(), (res) => {
+      const q = res.steps.find((/** @type {{ name: string }} */ x) => x.name === 'queries');
+      return { value: shapeText(q.shape), text: shapeText(q.shape),
+        why: `Each token's row of ${shown ? shown.inputs[0].length : 3} numbers times W_query gives a row of d_out = ${q.shape[1]}: one query per token, as many rows as tokens, as wide as d_out (K and V alike).` };
+    }),
+  }),
+  predict($('predict-order'), {
+    id: 'journey-order',
+    title: 'With the weights of the view below, put the tokens in the order of the weight the query “journey” gives them, largest first. The first three places count.',
+    guess: order({ legend: 'Tokens, largest weight first (use the arrows to move them)', items: () => tokens.slice(), top: 3 }),
+    veil: ['#bars-scores', '#bars-scaled', '#bars-weights', '#weights-heatmap'],
+    truth: () => ask(['journey'], viewRequest(), (res, [q]) => {
+      /** @type {number[]} */
+      const w = res.attn_weights[q];
+      // the tokens ranked by the core's weights (a sort of its numbers)
+      const ranked = w.map((x, j) => j).sort((a, b) => w[b] - w[a]);
+      return { value: ranked.map((j) => tokens[j]), text: ranked.slice(0, 3).map((j) => `${quoted(j)} ${fmt(w[j])}`).join(' > ') + ' > …',
+        why: 'The scores are now q·k, with q = x W_q and k = x W_k, so the order is the weights’ doing: the book’s untrained weights keep the order of lesson 2 here; other weights (a seed, or training) reorder it.' };
+    }),
+  }),
+  predict($('predict-dk'), {
+    id: 'dk-unscaled',
+    title: 'Random queries and keys of size d_k = 1024, 6 keys, no division by √d_k: on average, how large is the largest softmax weight? (Equal shares would be 1/6 ≈ 0.17; one-hot is 1.)',
+    guess: bar({ label: 'largest weight', min: 0, max: 1, step: 0.01, start: 0.17, tolerance: 0.1 }),
+    veil: ['#scaling-chart', '#scaling-stats', '#demo-unscaled', '#demo-scaled'],
+    truth: () => run({ mechanism: 'scaling_demo', d_k_values: [1024], T: 6, trials: 64, seed: 1 }).then((res) => {
+      if (res.error) return { error: res.error };
+      const p = res.curve[0];
+      return { value: p.max_weight, text: `${fmt(p.max_weight)} unscaled (${fmt(p.max_weight_scaled)} scaled)`,
+        why: `Unscaled, the scores spread with standard deviation ${fmt(p.score_std, 1)} (about √1024 = 32), so softmax all but picks one key; divided by √d_k they spread about ${fmt(p.score_std_scaled, 1)} and the weights stay shared.` };
+    }),
+  }),
+];
+
+exercise($('exercise-uniform'), {
+  id: 'uniform-keys',
+  task: 'Choose W_key so that every token attends to every token equally: every weight within 0.01 of 1/T (1/6 for the book\'s six tokens).',
+  hint: 'Softmax gives equal shares exactly when all the scores of a row are equal. What W_key makes every key, and so every score q·k, the same?',
+  solution: 'All zeros: every key is the zero vector, every score is 0, and softmax of six equal scores is 1/6 each.',
+  fields: { caption: 'W_key (yours)', rows: ['d1', 'd2', 'd3'], cols: ['d1', 'd2'], value: () => book.self_attention.W_key },
+  check: (m) => ask([], withMatrix('W_key', m || []), (res) => {
+    /** @type {number[][]} */
+    const w = res.attn_weights;
+    const T = w.length, share = 1 / T;
+    const far = (/** @type {number} */ x) => x < share - 0.01 || x > share + 0.01;
+    const row = w.findIndex((r) => r.some(far));
+    if (row < 0) return { ok: true, message: `Every weight is within 0.01 of 1/${T}: each context vector is the plain average of the values.` };
+    const hi = top(w[row]), lo = top(w[row].map((x) => -x));
+    return { ok: false, message: `${quoted(row)} still gives ${quoted(hi)} ${fmt(w[row][hi])} and ${quoted(lo)} ${fmt(w[row][lo])}; equal shares would be ${fmt(share)} each.` };
+  }),
+});
+
+exercise($('exercise-query'), {
+  id: 'journey-to-one',
+  task: 'Choose W_query so that the query “journey” attends most to “one”.',
+  hint: 'A score is q·k with q = x(journey) W_query. Look at the keys K in section 1: “one” has the smallest first number. A query that is negative in its first number and 0 in its second favours the smallest first number.',
+  solution: 'Make the first column −5, 0, 0 and the second all 0: journey’s query becomes (−2.75, 0), and the key with the smallest first number, “one”’s, scores highest.',
+  fields: { caption: 'W_query (yours)', rows: ['d1', 'd2', 'd3'], cols: ['d1', 'd2'], value: () => book.self_attention.W_query },
+  check: (m) => ask(['journey', 'one'], withMatrix('W_query', m || []), (res, [q, k]) => {
+    /** @type {number[]} */
+    const w = res.attn_weights[q];
+    const t = top(w);
+    if (t === k) return { ok: true, message: `“journey” now gives “one” ${fmt(w[k])}, more than any other token.` };
+    const query = res.steps.find((/** @type {{ name: string }} */ x) => x.name === 'queries').value[q];
+    return { ok: false, message: `“journey” attends most to ${quoted(t)} (${fmt(w[t])}); “one” gets ${fmt(w[k])}. Its query is now (${query.map((/** @type {number} */ x) => fmt(x)).join(', ')}).` };
+  }),
+});
+progressLine(document.getElementById('progress'));

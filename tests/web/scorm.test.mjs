@@ -198,16 +198,47 @@ test('a learner who leaves part way: the attempt stays incomplete and suspended,
   await page.close();
 });
 
-test('a lesson completed in an earlier session stays completed when opened again', async () => {
+test('a lesson completed in an earlier session stays completed when opened again, its score not lowered', async () => {
   const { page, errors } = await player();
-  await page.evaluate(() => API.loadFromJSON({ core: { lesson_status: 'completed' } }, 'cmi'));
+  await page.evaluate(() => API.loadFromJSON({ core: { lesson_status: 'completed', score: { raw: '60', min: '0', max: '100' } } }, 'cmi'));
   assert.equal(await page.evaluate(() => API.cmi.core.lesson_status), 'completed');
   await page.evaluate(() => window.launch('course/05-multi-head'));
-  await sco(page);
-  const now = await cmi(page);
+  const frame = await sco(page);
+  let now = await cmi(page);
   assert.ok(now.calls.includes('LMSInitialize'));
   assert.equal(now.status, 'completed');
   assert.ok(!now.calls.includes('LMSSetValue cmi.core.lesson_status incomplete'), now.calls.join('; '));
+  // in this browser the earlier answers are not stored: one right answer (20 %) keeps the 60
+  await frame.fill('#predict-head-dim input.act-number', '64');
+  await frame.click('#predict-head-dim .act-buttons .primary');
+  await frame.waitForFunction(() => document.getElementById('predict-head-dim').dataset.state === 'revealed');
+  now = await cmi(page);
+  assert.deepEqual([now.status, now.raw], ['completed', '60']);
+  // and a better one replaces it: 4 of 5 right
+  await frame.check('#predict-shape input[value="(6, 2)"]');
+  await frame.click('#predict-shape .act-buttons .primary');
+  await frame.waitForFunction(() => document.getElementById('predict-shape').dataset.state === 'revealed');
+  await frame.click('#predict-params .act-buttons button:not(.primary)');
+  await frame.waitForFunction(() => document.getElementById('predict-params').dataset.state === 'skipped');
+  await frame.fill('#exercise-budget-c0-0', '384');
+  await frame.fill('#exercise-budget-c0-1', '8');
+  await frame.click('#exercise-budget .act-buttons .primary');
+  await frame.waitForFunction(() => document.getElementById('exercise-budget').dataset.state === 'solved');
+  assert.equal((await cmi(page)).raw, '60', '3 of 5 right does not beat 60');
+  await frame.fill('#exercise-heads-c0-0', '-2.4');
+  await frame.fill('#exercise-heads-c0-1', '2.2');
+  await frame.fill('#exercise-heads-c1-0', '0.2');
+  await frame.fill('#exercise-heads-c1-1', '-4.9');
+  await frame.fill('#exercise-heads-c2-0', '-2.9');
+  await frame.fill('#exercise-heads-c2-1', '4.2');
+  for (const [i, row] of [[-4.2, 2.6], [-4.6, -2.1], [-3.6, 2.2]].entries()) {
+    await frame.fill(`#exercise-heads-c${i}-2`, String(row[0]));
+    await frame.fill(`#exercise-heads-c${i}-3`, String(row[1]));
+  }
+  await frame.click('#exercise-heads .act-buttons .primary');
+  await frame.waitForFunction(() => document.getElementById('exercise-heads').dataset.state === 'solved');
+  now = await cmi(page);
+  assert.deepEqual([now.status, now.raw], ['completed', '80']);
   assert.deepEqual(errors, []);
   await page.close();
 });

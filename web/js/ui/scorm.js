@@ -2,6 +2,7 @@
 // run-time API, says the lesson was opened (cmi.core.lesson_status "incomplete"), reports the score
 // of its predictions and exercises (cmi.core.score.raw as a percentage, min 0, max 100) and
 // "completed" once every item was answered or skipped, and finishes the session when the page goes.
+// Neither goes down in a later session of the same attempt.
 // Only a page that the export marked as packaged (<meta name="attn-scorm" content="1.2">) looks for
 // the API; with no API found (the package opened from disk, or any other page) nothing changes.
 // The platform's API object is plain JavaScript in a same-origin ancestor window (the player), so
@@ -94,8 +95,12 @@ export function connectPlatform({ summary, onChange, win = window }) {
   }
   const opened = Date.now();
   let finished = false;
-  // a learner who completed the lesson in an earlier session stays completed
+  // What an earlier session of this attempt recorded stands: a learner who completed the lesson
+  // stays completed, and a score is never lowered (the answers behind it may live in another
+  // browser's storage, which this one cannot see).
   let completed = /^(completed|passed)$/.test(String(api.LMSGetValue('cmi.core.lesson_status')));
+  const earlier = String(api.LMSGetValue('cmi.core.score.raw'));
+  const best = /^\d+(\.\d+)?$/.test(earlier) ? Number(earlier) : -1;
   /** @type {string | null} the last values sent, so an unchanged view commits nothing */
   let sent = null;
 
@@ -104,7 +109,7 @@ export function connectPlatform({ summary, onChange, win = window }) {
     if (finished) return;
     completed = completed || s.complete;
     const values = [['cmi.core.lesson_status', completed ? 'completed' : 'incomplete']];
-    if (s.items > 0) values.push(['cmi.core.score.min', '0'], ['cmi.core.score.max', '100'], ['cmi.core.score.raw', String(scorePercent(s))]);
+    if (s.items > 0) values.push(['cmi.core.score.min', '0'], ['cmi.core.score.max', '100'], ['cmi.core.score.raw', String(Math.max(best, scorePercent(s)))]);
     const text = JSON.stringify(values);
     if (text === sent) return;
     sent = text;

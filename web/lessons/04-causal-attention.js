@@ -188,7 +188,7 @@ function acts(res) {
   predict($('predict-row-sum'), {
     id: 'masked-row-sum',
     title: `After the mask (route b), ${word(2)} may see only “${book.tokens.slice(0, 3).join(' ')}”. What does its row of attention weights add up to?`,
-    guess: number({ label: 'The row’s sum', tolerance: 0.01, placeholder: 'e.g. 0.5' }),
+    guess: number({ label: 'The row’s sum', tolerance: 0.01 }),
     veil: ['#route-a', '#route-b'],
     truth: () => rowSums({ training: false }).then((r) => ('error' in r ? r : {
       value: r.sums[2], text: `${fmt(r.sums[2])} (and every row: ${r.sums.map((s) => fmt(s, 2)).join(', ')})`,
@@ -205,7 +205,7 @@ function acts(res) {
   predict($('predict-kept'), {
     id: 'kept-weight',
     title: `Before dropout, ${word(qi)} gives ${word(kj)} the weight ${fmt(before)}. Dropout at p = 0.5 keeps this one. What does it become?`,
-    guess: number({ label: 'The kept weight after dropout', tolerance: 0.005, placeholder: 'e.g. 0.25' }),
+    guess: number({ label: 'The kept weight after dropout', tolerance: 0.005 }),
     veil: ['#dropped'],
     truth: () => run(bookRequest(bookDropout())).then((r) => (r.error ? { error: r.error } : {
       value: r.attn_weights_dropped[qi][kj], text: `${fmt(r.attn_weights_dropped[qi][kj])} (it was ${fmt(r.attn_weights[qi][kj])})`,
@@ -225,7 +225,7 @@ function acts(res) {
 
   exercise($('exercise-mask'), {
     id: 'mask-row-sum',
-    task: `Training at p = 0.5: choose which of ${word(ROW)}’s four weights dropout keeps (1) or drops (0), so that its row sums to more than 1.5.`,
+    task: `Training at p = 0.5: choose which of the four weights of ${word(ROW)} dropout keeps (1) or drops (0), so that its row sums to more than 1.5.`,
     hint: 'Every kept weight is doubled, so the kept ones must add up to more than 0.75 before dropout. Look at the row of “with” in the masked weights above.',
     solution: 'Keep all four (1, 1, 1, 1): the whole row, which sums to 1, is doubled. Dropping only its smallest weight also works.',
     fields: { caption: `keep mask of ${word(ROW)}`, rows: [book.tokens[ROW]], cols: book.tokens.slice(0, ROW + 1), value: () => [book.causal_dropout.mask[ROW].slice(0, ROW + 1)] },
@@ -245,7 +245,7 @@ function acts(res) {
   exercise($('exercise-ignore'), {
     id: 'ignore-first',
     task: `Edit the embedding of ${word(0)} (three numbers) so that every later token gives ${word(0)} the smallest of its weights (masked, no dropout).`,
-    hint: `A weight follows the score q_i · k_${word(0)}: make ${word(0)}’s key point away from the other tokens’ queries. Their embeddings are all positive; try large negative numbers.`,
+    hint: `A weight follows its score, the dot product of a token’s query with the key of ${word(0)}: make that key point away from the other tokens’ queries. Their embeddings are all positive; try large negative numbers.`,
     solution: 'Set it to −3, −3, −3: its key turns against every query, and each row gives it less than any other token it may see.',
     fields: { caption: `embedding of ${word(0)}`, rows: [book.tokens[0]], cols: ['d1', 'd2', 'd3'], value: () => [book.inputs[0].slice()] },
     check: (answer) => {
@@ -257,8 +257,10 @@ function acts(res) {
         // rows whose weight on the first token is not the least among the tokens the row may see
         const off = w.map((row, i) => i).filter((i) => i > 0 && w[i].slice(0, i + 1).some((x, j) => j > 0 && x < w[i][0]));
         if (!off.length) return { ok: true, message: `Every later token now gives ${word(0)} its smallest weight (${word(T_BOOK - 1)}: ${fmt(w[T_BOOK - 1][0])}). The mask lets a token see the past; it does not make it look there.` };
-        const i = off[0];
-        return { ok: false, message: `${off.length} of ${T_BOOK - 1} rows still give ${word(0)} more than some other token: ${word(i)} gives it ${fmt(w[i][0])}, more than the ${fmt(Math.min(...w[i].slice(1, i + 1)))} it gives another.` };
+        const i = off[0], seen = w[i].slice(0, i + 1);
+        // the token this row weighs least, after the first (a cell picked from the core's numbers)
+        const least = seen.indexOf(Math.min(...seen.slice(1)), 1);
+        return { ok: false, message: `${off.length} of ${T_BOOK - 1} rows still give ${word(0)} more than some other token: ${word(i)} gives it ${fmt(w[i][0])}, more than the ${fmt(w[i][least])} it gives ${word(least)}.` };
       });
     },
   });

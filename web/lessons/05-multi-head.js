@@ -170,7 +170,7 @@ predict($('predict-shape'), {
 predict($('predict-head-dim'), {
   id: 'head-dim',
   title: 'GPT-2 small: d_out = 768 split over num_heads = 12. How wide is each head (head_dim)?',
-  guess: number({ label: 'head_dim', tolerance: 0, placeholder: 'a whole number' }),
+  guess: number({ label: 'head_dim', tolerance: 0 }),
   truth: () => run({ mechanism: 'parameter_count', d_in: 768, d_out: 768, num_heads: 12, qkv_bias: false }).then((res) => (res.error ? { error: res.error } : {
     value: res.head_dim, text: String(res.head_dim),
     why: 'The single projection’s 768 columns are cut into 12 slices: each head works in a space of its own, and together they cost what one head of width 768 would.',
@@ -202,7 +202,7 @@ exercise($('exercise-heads'), {
   hint: 'Head 1 uses the first column of each matrix, head 2 the second. Larger scores make softmax sharper: scale a column up. A column with its sign flipped prefers the keys the other one avoids.',
   solution: 'Multiply every entry of both matrices by 10: the scores grow a hundredfold, and head 1 then attends most to “journey”, head 2 to “step”, each with about half of the weight.',
   fields: {
-    caption: 'W_query and W_key (d_in × d_out): column h belongs to head h', rows: ['d1', 'd2', 'd3'],
+    caption: 'W_query, W_key: column h is head h', rows: ['d1', 'd2', 'd3'],
     cols: ['W_query h1', 'W_query h2', 'W_key h1', 'W_key h2'],
     value: () => {
       const W_query = /** @type {number[][]} */ (book.multihead.W_query), W_key = /** @type {number[][]} */ (book.multihead.W_key);

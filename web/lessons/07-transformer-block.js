@@ -325,7 +325,7 @@ const activate = (x, activation) => run({ mechanism: 'feed_forward', inputs: [[x
 predict($('predict-ln-mean'), {
   id: 'ln-mean',
   title: 'Layer norm with scale 1 and shift 0 on the book’s six embeddings (“Your journey starts with one step”, 3 numbers each): what is the mean of each output row?',
-  guess: number({ label: 'The mean of a row', tolerance: 0.01, placeholder: 'e.g. 0.5' }),
+  guess: number({ label: 'The mean of a row', tolerance: 0.01 }),
   veil: ['#norm-token', '#m-norm-x'],
   truth: () => normed(1, 0).then((r) => ('error' in r ? r : {
     value: r.mean[0], text: `${fmt(r.mean[0])} (every row: ${listed(r.mean)})`,
@@ -336,7 +336,7 @@ predict($('predict-ln-mean'), {
 predict($('predict-ln-var'), {
   id: 'ln-var',
   title: 'And the variance of each output row (divided by emb_dim, as nn.LayerNorm does)?',
-  guess: number({ label: 'The variance of a row', tolerance: 0.01, placeholder: 'e.g. 2' }),
+  guess: number({ label: 'The variance of a row', tolerance: 0.01 }),
   truth: () => normed(1, 0).then((r) => ('error' in r ? r : {
     value: r.var[0], text: `${fmt(r.var[0])} (every row: ${listed(r.var)})`,
     why: 'Dividing by the standard deviation makes it 1; the ε = 1e-5 under the square root leaves it a hair below, most for a row whose numbers barely differ.',
@@ -374,7 +374,7 @@ exercise($('exercise-ln'), {
     return normed(scale, shift).then((r) => {
       if ('error' in r) return r;
       const meanOk = r.mean.every((m) => Math.abs(m - 3) <= 0.01), varOk = r.var.every((v) => Math.abs(v - 4) <= 0.02);
-      const said = `means ${listed(r.mean)}; variances ${listed(r.var)}`;
+      const said = `The rows’ means: ${listed(r.mean)}; their variances: ${listed(r.var)}`;
       if (meanOk && varOk) return { ok: true, message: `${said}. The learned γ and β give each column back the size and offset the next layer wants.` };
       return { ok: false, message: `${said}: ${meanOk ? '' : 'the mean is off (that is the shift’s job)'}${meanOk || varOk ? '' : '; '}${varOk ? '' : 'the variance is off (that is the scale’s)'}.` };
     });

@@ -21,7 +21,7 @@ const ADLCP = 'http://www.adlnet.org/xsd/adlcp_rootv1p2';
 // the SCO makes, and launches a package the way a player does, from its manifest: the default
 // organization's item, the resource it points to, that resource's href.
 const PLAYER = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>player</title>
+<html lang="en"><head><meta charset="utf-8"><title>player</title><link rel="icon" href="data:,">
 <script src="scorm12.min.js"></script>
 <script>
   window.calls = [];
@@ -241,6 +241,27 @@ test('a lesson completed in an earlier session stays completed when opened again
   assert.deepEqual([now.status, now.raw], ['completed', '80']);
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('every lesson\'s package reports to the platform: opened incomplete, completed once every item is done', async () => {
+  for (const name of LESSONS) {
+    const { page, errors } = await player();
+    await page.evaluate((n) => window.launch(`course/${n}`), name);
+    const frame = await sco(page);
+    assert.equal((await cmi(page)).status, 'incomplete', name);
+    const items = await frame.$$eval('.act', (nodes) => nodes.length);
+    // the learner skips every reveal and every exercise: all done, none right
+    for (let i = 0; i < items; i++) {
+      const button = await frame.$('.act:is([data-state=asking], [data-state=open]) .act-buttons button:not(.primary):not([hidden])');
+      assert.ok(button, `${name}: no item left to skip after ${i} of ${items}`);
+      await button.click();
+      await frame.waitForFunction((n) => document.querySelectorAll('.act[data-state=skipped]').length === n, i + 1);
+    }
+    const now = await cmi(page);
+    assert.deepEqual([now.status, now.raw, now.max], ['completed', '0', '100'], name);
+    assert.deepEqual(errors, [], name);
+    await page.close();
+  }
 });
 
 test('outside a platform nothing changes: the package alone, and a hosted lesson in the player', async () => {

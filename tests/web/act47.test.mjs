@@ -212,3 +212,24 @@ test('lesson 7: layer norm\'s mean and variance, GELU(−1); a target mean and v
   await exercise(page, 'exercise-gelu', [[-3]], [[-0.75]], { wrongSays: 'not below' });
   await finish(page, errors, 'lesson 7');
 });
+
+test('in a frame sandboxed without storage, lesson 6 still reveals and checks with the core', async () => {
+  const page = await suite.browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.setContent(`<iframe sandbox="allow-scripts" title="lesson 6" src="${suite.site.url}lessons/06-what-attention-costs.html?embed=1" style="width:800px;height:900px"></iframe>`);
+  const frame = page.frames().find((f) => f.url().includes('06-what-attention-costs'));
+  await frame.waitForFunction(() => document.querySelectorAll('.act').length === 5, null, { timeout: 20000 });
+  assert.equal(await frame.evaluate(() => self.origin), 'null', 'the frame is not sandboxed');
+  await frame.fill('#predict-double input.act-number', '64');
+  await frame.click('#predict-double .act-buttons .primary');
+  await frame.waitForFunction(() => document.getElementById('predict-double').dataset.state === 'revealed');
+  assert.equal(await frame.getAttribute('#predict-double', 'data-correct'), 'true');
+  await frame.fill('#exercise-exact-c0-0', '1');
+  await frame.fill('#exercise-exact-c0-1', '1024');
+  await frame.click('#exercise-exact .act-buttons .primary');
+  await frame.waitForFunction(() => document.getElementById('exercise-exact').dataset.state === 'solved');
+  assert.match(await frame.textContent('#answers'), /2 of 5 done, 2 right/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

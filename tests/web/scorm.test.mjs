@@ -264,6 +264,22 @@ test('every lesson\'s package reports to the platform: opened incomplete, comple
   }
 });
 
+test('a platform whose API throws does not stop the lesson', async () => {
+  const { page, errors } = await player();
+  await page.evaluate(() => { API.LMSSetValue = () => { throw new Error('the platform is down'); }; });
+  await page.evaluate(() => window.launch('course/04-causal-attention'));
+  const frame = await sco(page);
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  await frame.fill('#predict-row-sum input.act-number', '1');
+  await frame.click('#predict-row-sum .act-buttons .primary');
+  await frame.waitForFunction(() => document.getElementById('predict-row-sum').dataset.state === 'revealed');
+  assert.equal(await frame.getAttribute('#predict-row-sum', 'data-correct'), 'true');
+  assert.ok(warnings.some((w) => /SCORM: the platform's API failed: .*the platform is down/.test(w)), warnings.join('; '));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('outside a platform nothing changes: the package alone, and a hosted lesson in the player', async () => {
   // the packaged lesson opened on its own: no API anywhere, it computes as always
   const page = await browser.context.newPage();

@@ -127,12 +127,24 @@ export function connectPlatform({ summary, onChange, win = window }) {
     api.LMSFinish('');
   };
 
-  report(summary());
-  onChange(report);
+  /**
+   * A platform whose API throws must not stop the lesson: the report runs inside the learner's
+   * reveal or check (progress.js calls its listeners there).
+   * @param {() => void} fn
+   */
+  const safely = (fn) => {
+    try {
+      fn();
+    } catch (e) {
+      console.warn(`SCORM: the platform's API failed: ${e instanceof Error ? e.message : e}`);
+    }
+  };
+  safely(() => report(summary()));
+  onChange((s) => safely(() => report(s)));
   // the items a page registers while it builds, and a progress restored from storage, count too
-  setTimeout(() => report(summary()), 0);
-  win.addEventListener('pagehide', finish);
-  win.addEventListener('beforeunload', finish);
+  setTimeout(() => safely(() => report(summary())), 0);
+  win.addEventListener('pagehide', () => safely(finish));
+  win.addEventListener('beforeunload', () => safely(finish));
   document.body.dataset.platform = 'scorm12';
   return api;
 }

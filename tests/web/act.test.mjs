@@ -8,10 +8,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { act, fmt, nodeCore, launch, settled, startSite } from './helpers.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
-import { root } from './helpers.mjs';
+import { pathToFileURL } from 'node:url';
+import { act, fmt, launch, nodeCore, root, settled, site as siteDir, startSite } from './helpers.mjs';
 
 const book = JSON.parse(fs.readFileSync(path.join(root, 'tests/data/book_ch03.json'), 'utf8'));
 const L1 = '01-why-attention', L2 = '02-simplified-self-attention', L3 = '03-trainable-weights';
@@ -292,4 +292,117 @@ test('lesson 1: the exercises check the learner\'s decoder state and focus with 
   assert.match(await summary(page), /2 of 5 done, 2 right/);
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+// ---- across the lessons ------------------------------------------------------------------------
+
+test('a skip shows the truth and lifts the veil; progress is stored, survives a reload and completes', async () => {
+  const page = await open(L2);
+  assert.ok(await page.$('#bars-softmax.veiled'));
+  await page.click('#predict-top .act-buttons button:has-text("Skip")');
+  await page.waitForSelector('#predict-top[data-state="skipped"]');
+  assert.match(await page.textContent('#predict-top .act-result'), /Skipped\.[\s\S]*The core/);
+  assert.equal(await page.$('#bars-softmax.veiled'), null);
+  assert.ok(await page.$('#score-bars.veiled'), 'a result two moments guard shows after only one');
+  assert.match(await summary(page), /1 of 5 done, 0 right, 1 skipped/);
+  // a skip after nothing else: an exercise's way comes from the page; answering later replaces the skip
+  await page.click('#exercise-negative .act-buttons button:has-text("Skip")');
+  await page.waitForSelector('#exercise-negative[data-state="skipped"]');
+  assert.match(await page.textContent('#exercise-negative .act-result'), /One way/);
+  await page.reload();
+  await settled(page);
+  assert.match(await summary(page), /2 of 5 done, 0 right, 2 skipped/, 'the progress did not survive the reload');
+  assert.equal(await page.$('#bars-softmax.veiled'), null, 'a moment answered before veils its result again');
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('attention-lab.progress.v1')));
+  assert.deepEqual(stored[L2]['journey-top'], { kind: 'prediction', correct: false, skipped: true });
+  // a reveal with no guess says so, and asks nothing
+  await page.click('#predict-with .act-buttons .btn.primary');
+  assert.match(await page.textContent('#predict-with-msg'), /Pick one of the options first/);
+  assert.equal(await page.getAttribute('#predict-with', 'data-state'), 'asking');
+  // the rest answered: complete
+  for (const id of ['predict-with', 'predict-shape']) {
+    await page.check(`#${id} input[type=radio] >> nth=0`);
+    await page.click(`#${id} .act-buttons .btn.primary`);
+    await page.waitForSelector(`#${id}[data-state="revealed"]`);
+  }
+  await check(page, 'exercise-one-step', 'wrong');
+  await editEmbedding(page, 'with', 0, -5);
+  await check(page, 'exercise-negative', 'solved');
+  assert.match(await summary(page), /5 of 5 done, \d right, 1 skipped\. Lesson complete\./);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a question about the book\'s tokens, on another sentence, says so instead of answering', async () => {
+  const page = await open(L2);
+  await act(page, async () => { await page.fill('#sentence', 'the cat sat'); await page.press('#sentence', 'Enter'); });
+  assert.deepEqual(await page.$$eval('#predict-top label', (n) => n.map((x) => x.textContent)), ['the', 'cat', 'sat'], 'the options follow the sentence');
+  await page.check('#predict-top input[type=radio] >> nth=0');
+  await page.click('#predict-top .act-buttons .btn.primary');
+  await page.waitForFunction(() => !document.getElementById('predict-top-msg').hidden);
+  assert.match(await page.textContent('#predict-top-msg'), /no “journey”: press “Book example”/);
+  assert.equal(await page.getAttribute('#predict-top', 'data-state'), 'asking');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('in a sandboxed frame (no storage) and from disk, a lesson still reveals and checks', async () => {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.setContent(`<iframe sandbox="allow-scripts" title="lesson 2" src="${site.url}lessons/${L2}.html?embed=1" style="width:900px;height:2000px"></iframe>`);
+  const frame = page.frames().find((f) => f.url().includes(L2));
+  await settled(frame);
+  assert.equal(await frame.evaluate(() => { try { return typeof localStorage.length; } catch { return 'refused'; } }), 'refused', 'the frame has storage');
+  const w = run({ mechanism: 'simplified', inputs: book.inputs }).attn_weights[1];
+  await frame.check(`#predict-top input[value="${top(w)}"]`);
+  await frame.click('#predict-top .act-buttons .btn.primary');
+  await frame.waitForSelector('#predict-top[data-state="revealed"]');
+  assert.equal(await frame.getAttribute('#predict-top', 'data-correct'), 'true');
+  await frame.click('#exercise-one-step .act-buttons .btn.primary');
+  await frame.waitForSelector('#exercise-one-step[data-state="wrong"]');
+  assert.match(await frame.textContent('#progress'), /2 of 5 done, 1 right/);
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  const disk = await browser.context.newPage();
+  disk.on('pageerror', (e) => errors.push(e.message));
+  await disk.goto(pathToFileURL(path.join(siteDir, `lessons/${L3}.html`)).href);
+  await settled(disk);
+  await disk.click('#predict-dk .act-buttons button:has-text("Skip")');
+  await disk.waitForSelector('#predict-dk[data-state="skipped"]');
+  const curve = run({ mechanism: 'scaling_demo', d_k_values: [1024], T: 6, trials: 64, seed: 1 }).curve[0];
+  assert.ok((await disk.textContent('#predict-dk .act-result')).includes(fmt(curve.max_weight)));
+  assert.deepEqual(errors, []);
+  await disk.close();
+});
+
+test('axe finds no WCAG 2.2 AA violation in the moments and exercises of lessons 1-3, asked and answered', async () => {
+  // Only the moments, the exercises and the progress line: the rest of each page is a11y.test.mjs's,
+  // and axe over a whole lesson takes a minute on a busy machine.
+  const axe = (page) => new AxeBuilder({ page }).include('.act').include('#progress')
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze()
+    .then((r) => r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`));
+  for (const lesson of [L1, L2, L3]) {
+    for (const scheme of ['light', 'dark']) {
+      const page = await open(lesson);
+      await page.emulateMedia({ colorScheme: scheme });
+      assert.deepEqual(await axe(page), [], `${lesson} ${scheme}, asked`);
+      for (const id of await page.$$eval('.act-predict', (n) => n.map((x) => x.id))) {
+        const radio = await page.$(`#${id} input[type=radio]`);
+        if (radio) await radio.check();
+        await page.click(`#${id} .act-buttons .btn.primary`);
+        await page.waitForSelector(`#${id}[data-state="revealed"]`);
+      }
+      for (const id of await page.$$eval('.act-exercise', (n) => n.map((x) => x.id))) {
+        await page.click(`#${id} .act-buttons .btn.primary`);
+        await page.waitForSelector(`#${id}[data-state="wrong"], #${id}[data-state="solved"]`);
+        await page.click(`#${id} summary`);
+      }
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      assert.deepEqual(await axe(page), [], `${lesson} ${scheme}, answered`);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    }
+  }
 });

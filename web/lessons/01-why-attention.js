@@ -243,7 +243,7 @@ const moments = [
       const w = res.attn_weights[0];
       const next = top(w.map((x, i) => (i === j ? -1 : x)));
       return { value: w[j], text: `${fmt(w[j])} on “helfen” (next: ${quoted(next)}, ${fmt(w[next])})`,
-        why: `The hand-set score falls off with the distance from s to each encoder state; ${quoted(next)}'s state ${point(h[next])} lies near “helfen”'s ${point(h[j])}, so it takes a share too. A larger focus narrows the bump.` };
+        why: `The hand-set score falls off with the distance from s to each encoder state; the state of ${quoted(next)}, ${point(h[next])}, lies near that of “helfen”, ${point(h[j])}, so it takes a share too. A larger focus narrows the bump.` };
     }),
   }),
   predict($('predict-random'), {
@@ -279,7 +279,7 @@ exercise($('exercise-satz'), {
     const w = res.attn_weights[0];
     const t = top(w);
     if (t === j && w[j] > 0.5) return { ok: true, message: `“Satz” gets ${fmt(w[j])} of the attention, the most of any word.` };
-    const where = `“Satz”'s encoder state is ${point(h[j])}`;
+    const where = `The encoder state of “Satz” is ${point(h[j])}`;
     if (t === j) return { ok: false, message: `“Satz” gets the most, but only ${fmt(w[j])}: move s closer to it (${where}) or raise the focus.` };
     return { ok: false, message: `The decoder attends most to ${quoted(t)} (${fmt(w[t])}); “Satz” gets ${fmt(w[j])}. ${where}.` };
   }),

@@ -173,7 +173,7 @@ const moments = [
     title: 'X holds one row of d_in = 3 numbers per token, and W_query is d_in × d_out. What shape is Q = X W_query in the view below?',
     guess: pick({ legend: 'The shape of Q (rows, columns)', options: () => {
       const T = tokens.length, d_in = shown ? shown.inputs[0].length : 3, d_out = state.get('d_out');
-      return [[T, d_out], [d_in, d_out], [T, d_in], [d_out, T]].map((x) => shapeText(x)).filter((x, i, all) => all.indexOf(x) === i);
+      return [[d_in, d_out], [T, d_in], [T, d_out], [d_out, T]].map((x) => shapeText(x)).filter((x, i, all) => all.indexOf(x) === i);
     } }),
     veil: ['#m-queries', '#m-keys', '#m-values'],
     truth: () => ask([], viewRequest(), (res) => {

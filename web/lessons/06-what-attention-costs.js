@@ -507,7 +507,7 @@ function acts(at1024) {
     task: 'With d_model 64, choose num_heads and T so that the materialised path’s attention weights take exactly 4 MiB (4,194,304 bytes).',
     hint: 'The bytes are num_heads × T × T × 4: halving T divides them by four, which four times the heads make up for. num_heads must divide 64.',
     solution: 'num_heads 4 and T = 512, or 1 head and T = 1024, or 16 heads and T = 256.',
-    fields: { caption: 'sizes', rows: ['materialised path'], cols: ['num_heads', 'T'], value: () => [[4, 256]] },
+    fields: { caption: 'sizes', rows: ['yours'], cols: ['num_heads', 'T'], value: () => [[4, 256]] },
     check: (answer) => {
       const [heads, T] = answer ? answer[0] : [0, 0];
       return scoreBytes(64, heads, [T]).then((r) => {

@@ -4,7 +4,11 @@
 //                                      core and the KaTeX fonts inlined (data: URLs), with its own
 //                                      Content-Security-Policy (sha256 hashes of its inline scripts
 //                                      and styles, 'wasm-unsafe-eval'), for an LMS upload or an e-mail;
-//   build/export/attention-lab-site.zip the whole site, to unzip and open index.html from disk.
+//   build/export/attention-lab-site.zip the whole site, to unzip and open index.html from disk;
+//   build/export/scorm/<lesson>.zip     each lesson as a SCORM 1.2 package for a course platform
+//                                      (Moodle, Canvas, Blackboard): imsmanifest.xml and the
+//                                      single-file lesson, marked so that its adapter (web/js/ui/
+//                                      scorm.js, in the lesson's bundle) looks for the platform's API.
 // The hosted site (build/site) stays as it is: separate files, the .wasm compiled while it streams.
 // Usage: node tools/export.mjs   (after tools/build; ATTN_SITE / ATTN_EXPORT change the folders)
 import { execFileSync } from 'node:child_process';
@@ -71,8 +75,11 @@ function replaceAll(html, pattern, fn, what, { min = 1, max = Infinity } = {}) {
   return result;
 }
 
-/** One lesson page -> one self-contained HTML file. */
-function exportLesson(page) {
+/**
+ * One lesson page -> one self-contained HTML file; `scorm` marks it as a packaged SCO, the one
+ * thing that makes its adapter look for a platform (web/js/ui/scorm.js).
+ */
+function exportLesson(page, { scorm = false } = {}) {
   const dir = path.dirname(page);
   let html = fs.readFileSync(page, 'utf8');
   const scripts = [], styles = [];
@@ -113,8 +120,64 @@ function exportLesson(page) {
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
-  html = replaceAll(html, /<meta charset="utf-8">/g, (m) => `${m}\n<meta http-equiv="Content-Security-Policy" content="${csp}">`, 'charset', { min: 1, max: 1 });
+  const marker = scorm ? '\n<meta name="attn-scorm" content="1.2">' : '';
+  html = replaceAll(html, /<meta charset="utf-8">/g, (m) => `${m}\n<meta http-equiv="Content-Security-Policy" content="${csp}">${marker}`, 'charset', { min: 1, max: 1 });
   return html;
+}
+
+const xml = (text) => text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]);
+
+/**
+ * A SCORM 1.2 content package manifest (IMS CP 1.1.2 with ADL's adlcp extension, SCORM 1.2 CAM):
+ * one organization with one item, launching one SCO resource, the single-file lesson.
+ */
+function manifest(name, title, file) {
+  const id = `attention-lab-${name}`.replace(/[^A-Za-z0-9_.-]/g, '-');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="${id}" version="1.0"
+    xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+  <metadata>
+    <schema>ADL SCORM</schema>
+    <schemaversion>1.2</schemaversion>
+  </metadata>
+  <organizations default="${id}-org">
+    <organization identifier="${id}-org">
+      <title>${xml(title)}</title>
+      <item identifier="${id}-item" identifierref="${id}-sco" isvisible="true">
+        <title>${xml(title)}</title>
+      </item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="${id}-sco" type="webcontent" adlcp:scormtype="sco" href="${xml(file)}">
+      <file href="${xml(file)}"/>
+    </resource>
+  </resources>
+</manifest>
+`;
+}
+
+/** The lesson's title, as its <title> says it ("4 · Causal attention · Attention Lab"). */
+function titleOf(html, name) {
+  const found = /<title>([^<]*)<\/title>/.exec(html);
+  const decoded = found ? found[1].replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').trim() : '';
+  return decoded || name;
+}
+
+/** One lesson -> a SCORM 1.2 zip: imsmanifest.xml at its root, beside the packaged lesson. */
+function zipScorm(page, zipFile) {
+  const name = path.basename(page, '.html');
+  const html = exportLesson(page, { scorm: true });
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'attn-scorm-'));
+  try {
+    fs.writeFileSync(path.join(stage, `${name}.html`), html);
+    fs.writeFileSync(path.join(stage, 'imsmanifest.xml'), manifest(name, titleOf(html, name), `${name}.html`));
+    fs.rmSync(zipFile, { force: true });
+    execFileSync('zip', ['-q', '-X', zipFile, 'imsmanifest.xml', `${name}.html`], { cwd: stage, stdio: 'inherit' });
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
 }
 
 function zipSite(zipFile) {
@@ -145,6 +208,12 @@ for (const f of lessons) {
   const html = exportLesson(path.join(site, 'lessons', f));
   fs.writeFileSync(path.join(out, f), html);
   console.log(`export: ${path.relative(root, path.join(out, f))} (${(Buffer.byteLength(html) / 1024 / 1024).toFixed(1)} MB)`);
+}
+fs.mkdirSync(path.join(out, 'scorm'), { recursive: true });
+for (const f of lessons) {
+  const zipFile = path.join(out, 'scorm', `${path.basename(f, '.html')}.zip`);
+  zipScorm(path.join(site, 'lessons', f), zipFile);
+  console.log(`export: ${path.relative(root, zipFile)} (SCORM 1.2, ${(fs.statSync(zipFile).size / 1024 / 1024).toFixed(1)} MB)`);
 }
 const zipFile = path.join(out, 'attention-lab-site.zip');
 zipSite(zipFile);

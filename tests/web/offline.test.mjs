@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
-import { act, fmt, launch, LESSONS, NO_STEPPER, nodeCore, root, settled, site, texts } from './helpers.mjs';
+import { act, fmt, launch, LESSONS, NO_STEPPER, nodeCore, readZip, root, settled, site, texts } from './helpers.mjs';
 
 const exported = path.resolve(root, process.env.ATTN_EXPORT || 'build/export');
 const BOOK_Z2 = '0.4419, 0.6515, 0.5683';  // the book's context vector of "journey"
@@ -126,28 +125,6 @@ test('a single-file lesson follows the learner\'s changes and URL parameters', a
   assert.deepEqual(problems, []);
   await page.close();
 });
-
-/** The files of a zip archive (stored or deflated, as zip(1) writes them): name -> Buffer. */
-function readZip(file) {
-  const zip = fs.readFileSync(file);
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  assert.ok(end >= 0, 'not a zip file');
-  const count = zip.readUInt16LE(end + 10);
-  let at = zip.readUInt32LE(end + 16);
-  const files = new Map();
-  for (let i = 0; i < count; i++) {
-    assert.equal(zip.readUInt32LE(at), 0x02014b50, 'broken central directory');
-    const method = zip.readUInt16LE(at + 10), size = zip.readUInt32LE(at + 20);
-    const nameLength = zip.readUInt16LE(at + 28), extra = zip.readUInt16LE(at + 30), comment = zip.readUInt16LE(at + 32);
-    const local = zip.readUInt32LE(at + 42);
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const raw = zip.subarray(start, start + size);
-    if (!name.endsWith('/')) files.set(name, method === 8 ? zlib.inflateRawSync(raw) : Buffer.from(raw));
-    at += 46 + nameLength + extra + comment;
-  }
-  return files;
-}
 
 test('the site zip unpacks to a site that works from disk', async () => {
   const zipFile = path.join(exported, 'attention-lab-site.zip');

@@ -14,6 +14,9 @@ import { isolate, showError, showErrorByField } from '../js/ui/messages.js';
 import { embeddings, embeddingTable } from '../js/ui/embeddings.js';
 import { runner, step as stepOf } from '../js/ui/runner.js';
 import { createStepper } from '../js/ui/stepper.js';
+import { number, pick, predict } from '../js/ui/predict.js';
+import { exercise } from '../js/ui/exercise.js';
+import { progressLine } from '../js/ui/acts.js';
 
 const state = createState({
   sentence: { type: 'string', default: book.tokens.join(' '), maxLength: SENTENCE_MAX },
@@ -141,3 +144,129 @@ runner(state, (current) => embeddings(state, 3).then((data) => {
     draw(data, req, res);
   });
 }))();
+
+// ---- predictions and exercises: on the book's example (its embeddings, its weights from seed 789,
+// its keep mask at p = 0.5), whatever the view above shows. Each truth and each check is a request
+// to the core; a row's sum too: with W_value = 0 and b_value = 1 every value vector is all ones, so
+// the core's context vector of token i is the sum of row i of the weights it used.
+
+const T_BOOK = book.tokens.length;
+/** @param {number} i */
+const word = (i) => `“${book.tokens[i]}”`;
+/** The book's causal request, with `extra` (dropout, mask, training). @param {Record<string, unknown>} [extra] */
+const bookRequest = (extra) => ({ mechanism: 'causal', inputs: book.inputs, d_out: 2, weights: book.causal, ...extra });
+/**
+ * The sums of the rows of the weights the core used (dropped out, in training with p > 0), as the
+ * context vectors over values of ones.
+ * @param {Record<string, unknown>} [extra]
+ * @returns {Promise<{ sums: number[] } | { error: import('../js/engine/page.js').CoreError }>}
+ */
+function rowSums(extra) {
+  const d_in = book.inputs[0].length;
+  const weights = { ...book.causal, W_value: Array.from({ length: d_in }, () => [0, 0]), b_query: [0, 0], b_key: [0, 0], b_value: [1, 1] };
+  return run({ ...bookRequest(extra), qkv_bias: true, weights }).then((res) => (res.error ? { error: res.error }
+    : { sums: res.context_vecs.map((/** @type {number[]} */ row) => row[0]) }));
+}
+const bookDropout = () => ({ dropout: book.causal_dropout.p, dropout_mask: book.causal_dropout.mask, training: true });
+
+/** What a row's sum is, in words: the pick's options, and the bin the core's sum falls in. */
+const SUM_BINS = [
+  { value: 'zero', label: '0' }, { value: 'below', label: 'between 0 and 1' }, { value: 'one', label: 'exactly 1' }, { value: 'above', label: 'more than 1' },
+];
+/** @param {number} s */
+const binOf = (s) => (Math.abs(s) < 1e-6 ? 'zero' : Math.abs(s - 1) < 1e-4 ? 'one' : s < 1 ? 'below' : 'above');
+
+const ROW = 3;  // "with": four weights it may use
+
+/**
+ * The moments and exercises, built once the core answered the book's dropout example (one moment
+ * names a kept weight and its value), all at once so that every item registers before the learner
+ * can answer any (progress.js, and through it the platform's score).
+ * @param {Record<string, any>} res
+ */
+function acts(res) {
+  predict($('predict-row-sum'), {
+    id: 'masked-row-sum',
+    title: `After the mask (route b), ${word(2)} may see only “${book.tokens.slice(0, 3).join(' ')}”. What does its row of attention weights add up to?`,
+    guess: number({ label: 'The row’s sum', tolerance: 0.01 }),
+    veil: ['#route-a', '#route-b'],
+    truth: () => rowSums({ training: false }).then((r) => ('error' in r ? r : {
+      value: r.sums[2], text: `${fmt(r.sums[2])} (and every row: ${r.sums.map((s) => fmt(s, 2)).join(', ')})`,
+      why: 'Softmax runs over the scores left: e^−∞ = 0 takes the future out of the sum it divides by, so what remains is shared out to 1, however few tokens a row may see.',
+    })),
+  });
+
+  // the first weight below the diagonal that the book's mask keeps (a cell chosen, nothing computed)
+  /** @type {number[][]} */
+  const mask = res.dropout_mask;
+  let qi = -1, kj = -1;
+  mask.forEach((row, i) => row.forEach((keep, j) => { if (qi < 0 && keep === 1 && j <= i && i > 0) { qi = i; kj = j; } }));
+  const before = res.attn_weights[qi][kj];
+  predict($('predict-kept'), {
+    id: 'kept-weight',
+    title: `Before dropout, ${word(qi)} gives ${word(kj)} the weight ${fmt(before)}. Dropout at p = 0.5 keeps this one. What does it become?`,
+    guess: number({ label: 'The kept weight after dropout', tolerance: 0.005 }),
+    veil: ['#dropped'],
+    truth: () => run(bookRequest(bookDropout())).then((r) => (r.error ? { error: r.error } : {
+      value: r.attn_weights_dropped[qi][kj], text: `${fmt(r.attn_weights_dropped[qi][kj])} (it was ${fmt(r.attn_weights[qi][kj])})`,
+      why: 'A kept weight is multiplied by 1/(1 − p) = 2 at p = 0.5, so that on average (over the masks) each weight keeps its size while half are dropped.',
+    })),
+  });
+
+  predict($('predict-journey'), {
+    id: 'journey-dropped',
+    title: `Training with the book’s keep mask at p = 0.5: what does the row of ${word(1)} add up to after dropout?`,
+    guess: pick({ legend: 'The row’s sum after dropout', options: () => SUM_BINS }),
+    truth: () => rowSums(bookDropout()).then((r) => ('error' in r ? r : {
+      value: binOf(r.sums[1]), text: `${fmt(r.sums[1])} (every row: ${r.sums.map((s) => fmt(s, 2)).join(', ')})`,
+      why: `The mask dropped both weights ${word(1)} may use, so nothing is left: its context vector is 0. Other rows keep some weights, doubled, and add up to anything from 0 to 2.`,
+    })),
+  });
+
+  exercise($('exercise-mask'), {
+    id: 'mask-row-sum',
+    task: `Training at p = 0.5: choose which of the four weights of ${word(ROW)} dropout keeps (1) or drops (0), so that its row sums to more than 1.5.`,
+    hint: 'Every kept weight is doubled, so the kept ones must add up to more than 0.75 before dropout. Look at the row of “with” in the masked weights above.',
+    solution: 'Keep all four (1, 1, 1, 1): the whole row, which sums to 1, is doubled. Dropping only its smallest weight also works.',
+    fields: { caption: `keep mask of ${word(ROW)}`, rows: [book.tokens[ROW]], cols: book.tokens.slice(0, ROW + 1), value: () => [book.causal_dropout.mask[ROW].slice(0, ROW + 1)] },
+    check: (answer) => {
+      const row = answer ? answer[0] : [];
+      // the rest of the mask is the book's; the learner's row, zero on the future the mask hides anyway
+      const mask = book.causal_dropout.mask.map((r, i) => (i === ROW ? [...row, ...Array(T_BOOK - row.length).fill(0)] : r.slice()));
+      return rowSums({ dropout: 0.5, dropout_mask: mask, training: true }).then((r) => {
+        if ('error' in r) return r;
+        const s = r.sums[ROW];
+        return s > 1.5 ? { ok: true, message: `The row of ${word(ROW)} now sums to ${fmt(s)}: dropout can make a token attend to more than all of its context.` }
+          : { ok: false, message: `The row of ${word(ROW)} sums to ${fmt(s)}, not yet more than 1.5. Keep more of its weights, or the larger ones.` };
+      });
+    },
+  });
+
+  exercise($('exercise-ignore'), {
+    id: 'ignore-first',
+    task: `Edit the embedding of ${word(0)} (three numbers) so that every later token gives ${word(0)} the smallest of its weights (masked, no dropout).`,
+    hint: `A weight follows its score, the dot product of a token’s query with the key of ${word(0)}: make that key point away from the other tokens’ queries. Their embeddings are all positive; try large negative numbers.`,
+    solution: 'Set it to −3, −3, −3: its key turns against every query, and each row gives it less than any other token it may see.',
+    fields: { caption: `embedding of ${word(0)}`, rows: [book.tokens[0]], cols: ['d1', 'd2', 'd3'], value: () => [book.inputs[0].slice()] },
+    check: (answer) => {
+      const inputs = book.inputs.map((r, i) => (i === 0 && answer ? answer[0] : r.slice()));
+      return run({ ...bookRequest({ training: false }), inputs }).then((res) => {
+        if (res.error) return { error: res.error };
+        /** @type {number[][]} */
+        const w = res.attn_weights;
+        // rows whose weight on the first token is not the least among the tokens the row may see
+        const off = w.map((row, i) => i).filter((i) => i > 0 && w[i].slice(0, i + 1).some((x, j) => j > 0 && x < w[i][0]));
+        if (!off.length) return { ok: true, message: `Every later token now gives ${word(0)} its smallest weight (${word(T_BOOK - 1)}: ${fmt(w[T_BOOK - 1][0])}). The mask lets a token see the past; it does not make it look there.` };
+        const i = off[0], seen = w[i].slice(0, i + 1);
+        // the token this row weighs least, after the first (a cell picked from the core's numbers)
+        const least = seen.indexOf(Math.min(...seen.slice(1)), 1);
+        return { ok: false, message: `${off.length} of ${T_BOOK - 1} rows still give ${word(0)} more than some other token: ${word(i)} gives it ${fmt(w[i][0])}, more than the ${fmt(w[i][least])} it gives ${word(least)}.` };
+      });
+    },
+  });
+  progressLine(document.getElementById('answers'));
+}
+run(bookRequest(bookDropout())).then((res) => {
+  if (res.error) showError($('predict-row-sum'), res.error);
+  else acts(res);
+});

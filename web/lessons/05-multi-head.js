@@ -5,7 +5,7 @@ import { run } from '../js/engine/page.js';
 import { book } from '../js/data.js';
 import { CORE_LIMITS, EDITS_MAX, SEED_MAX, SENTENCE_MAX } from '../js/limits.js';
 import { el, clear, byId as $ } from '../js/render/dom.js';
-import { shapeText } from '../js/render/format.js';
+import { fmt, shapeText } from '../js/render/format.js';
 import { heatmap } from '../js/render/heatmap.js';
 import { matrix } from '../js/render/matrix.js';
 import { start } from '../js/ui/lesson.js';
@@ -14,6 +14,9 @@ import { showError, showErrorByField } from '../js/ui/messages.js';
 import { embeddings, embeddingTable } from '../js/ui/embeddings.js';
 import { runner, step as stepOf } from '../js/ui/runner.js';
 import { createStepper } from '../js/ui/stepper.js';
+import { number, pick, predict } from '../js/ui/predict.js';
+import { exercise } from '../js/ui/exercise.js';
+import { progressLine } from '../js/ui/acts.js';
 
 const state = createState({
   sentence: { type: 'string', default: book.tokens.join(' '), maxLength: SENTENCE_MAX },
@@ -137,3 +140,105 @@ runner(state, (current) => {
     });
   });
 })();
+
+// ---- predictions and exercises: on the book's example (§3.6.2: d_in = 3, d_out = 2, two heads,
+// the weights of seed 123) and on GPT-2 small's sizes, whatever the view above shows. Each truth
+// and each check is a request to the core.
+
+/** @param {number} i */
+const word = (i) => `“${book.tokens[i]}”`;
+const LAST = book.tokens.length - 1;
+/** The book's multi-head request, with other weights or sizes. @param {Record<string, unknown>} [extra] */
+const bookRequest = (extra) => ({ mechanism: 'multihead', inputs: book.inputs, d_out: 2, num_heads: 2, weights: book.multihead, ...extra });
+/** @param {number} n */
+const count = (n) => n.toLocaleString('en-US');
+
+predict($('predict-shape'), {
+  id: 'output-shape',
+  title: `The book’s example: ${book.tokens.length} tokens of d_in = 3, d_out = 2, num_heads = 2. What shape is the module’s output, context_vecs?`,
+  guess: pick({ legend: 'The shape of context_vecs', options: () => [[6, 2], [2, 6, 1], [6, 4], [2, 6, 2]].map(shapeText) }),
+  veil: ['#shape-flow', '#m-context'],
+  truth: () => run({ ...bookRequest(), steps: true }).then((res) => {
+    if (res.error) return { error: res.error };
+    const st = res.steps.find((/** @type {{ name: string }} */ x) => x.name === 'context_vecs');
+    const heads = res.steps.find((/** @type {{ name: string }} */ x) => x.name === 'context_heads');
+    return { value: shapeText(st.shape), text: `${shapeText(st.shape)} (the heads’ outputs were ${shapeText(heads.shape)})`,
+      why: 'Each head makes head_dim = d_out / num_heads columns; the heads are put side by side again, so the output is as wide as d_out, one row per token. (The book’s §3.6.1 wrapper adds a batch of 2 in front: (2, 6, 4), with its heads d_out wide each.)' };
+  }),
+});
+
+predict($('predict-head-dim'), {
+  id: 'head-dim',
+  title: 'GPT-2 small: d_out = 768 split over num_heads = 12. How wide is each head (head_dim)?',
+  guess: number({ label: 'head_dim', tolerance: 0 }),
+  truth: () => run({ mechanism: 'parameter_count', d_in: 768, d_out: 768, num_heads: 12, qkv_bias: false }).then((res) => (res.error ? { error: res.error } : {
+    value: res.head_dim, text: String(res.head_dim),
+    why: 'The single projection’s 768 columns are cut into 12 slices: each head works in a space of its own, and together they cost what one head of width 768 would.',
+  })),
+});
+
+/** Parameter counts in words: the options, and the one the core's count falls in. */
+const SIZES = [
+  { value: 'k600', label: 'about 0.6 million', below: 1.2e6 }, { value: 'm2', label: 'about 2.4 million', below: 4.8e6 },
+  { value: 'm7', label: 'about 7 million', below: 1.4e7 }, { value: 'm28', label: 'about 28 million', below: Infinity },
+];
+predict($('predict-params'), {
+  id: 'gpt2-params',
+  title: 'How many trainable parameters does GPT-2 small’s attention module hold (d_in = d_out = 768, 12 heads, no qkv bias, with the output projection)?',
+  guess: pick({ legend: 'Parameters', options: () => SIZES.map(({ value, label }) => ({ value, label })) }),
+  veil: ['#param-count', '#param-wrapper'],
+  truth: () => run({ mechanism: 'parameter_count', d_in: 768, d_out: 768, num_heads: 12, qkv_bias: false }).then((res) => {
+    if (res.error) return { error: res.error };
+    const n = res.parameter_count;
+    const bin = SIZES.find((x) => n < x.below) || SIZES[SIZES.length - 1];
+    return { value: bin.value, text: count(n),
+      why: 'Three 768 × 768 projections, and the 768 × 768 output projection with its bias. The number of heads does not change it: the heads cut the same columns differently.' };
+  }),
+});
+
+exercise($('exercise-heads'), {
+  id: 'heads-differ',
+  task: `Choose W_query and W_key so that the two heads attend differently: for the last token ${word(LAST)}, each head’s largest weight must be at least 0.3, on a different token than the other head’s.`,
+  hint: 'Head 1 uses the first column of each matrix, head 2 the second. Larger scores make softmax sharper: scale a column up. A column with its sign flipped prefers the keys the other one avoids.',
+  solution: 'Multiply every entry of both matrices by 10: the scores grow a hundredfold, and head 1 then attends most to “journey”, head 2 to “step”, each with about half of the weight.',
+  fields: {
+    caption: 'W_query, W_key: column h is head h', rows: ['d1', 'd2', 'd3'],
+    cols: ['W_query h1', 'W_query h2', 'W_key h1', 'W_key h2'],
+    value: () => {
+      const W_query = /** @type {number[][]} */ (book.multihead.W_query), W_key = /** @type {number[][]} */ (book.multihead.W_key);
+      return W_query.map((q, i) => [...q, ...W_key[i]]);
+    },
+  },
+  check: (answer) => {
+    const m = answer || [];
+    const weights = { ...book.multihead, W_query: m.map((r) => r.slice(0, 2)), W_key: m.map((r) => r.slice(2, 4)) };
+    return run(bookRequest({ weights })).then((res) => {
+      if (res.error) return { error: res.error };
+      /** @type {number[][]} the last token's row of each head */
+      const rows = res.attn_weights.map((/** @type {number[][]} */ w) => w[LAST]);
+      const peak = rows.map((row) => row.indexOf(Math.max(...row)));
+      const said = rows.map((row, h) => `head ${h + 1} gives ${word(peak[h])} ${fmt(row[peak[h]])}`).join(', ');
+      const sharp = rows.every((row, h) => row[peak[h]] >= 0.3);
+      if (sharp && peak[0] !== peak[1]) return { ok: true, message: `${said}: one sentence, two projections, two ways to look at it.` };
+      return { ok: false, message: `${said}. ${peak[0] === peak[1] ? 'Both peak on the same token. ' : ''}${sharp ? '' : 'A head’s largest weight is still under 0.3: its scores are too close to each other.'}` };
+    });
+  },
+});
+
+exercise($('exercise-budget'), {
+  id: 'param-budget',
+  task: 'Size a multi-head module for inputs of d_in = 768 (no qkv bias) with at least 8 heads and between 1,000,000 and 1,100,000 parameters.',
+  hint: 'The count grows with d_out (three d_in × d_out projections, a d_out × d_out output projection and its bias); the heads do not change it, but num_heads must divide d_out.',
+  solution: 'd_out = 384 with 8 heads (head_dim 48): 1,032,576 parameters.',
+  fields: { caption: 'sizes', rows: ['module'], cols: ['d_out', 'num_heads'], value: () => [[768, 12]] },
+  check: (answer) => {
+    const [d_out, num_heads] = answer ? answer[0] : [0, 0];
+    return run({ mechanism: 'parameter_count', d_in: 768, d_out, num_heads, qkv_bias: false }).then((res) => {
+      if (res.error) return { error: res.error };
+      const n = res.parameter_count, fits = n >= 1e6 && n <= 1.1e6;
+      if (fits && num_heads >= 8) return { ok: true, message: `${count(n)} parameters, ${num_heads} heads of head_dim ${res.head_dim}.` };
+      return { ok: false, message: `${count(n)} parameters (head_dim ${res.head_dim}): ${fits ? '' : n < 1e6 ? 'too few; make d_out larger. ' : 'too many; make d_out smaller. '}${num_heads >= 8 ? '' : `and ${num_heads} heads, fewer than 8.`}` };
+    });
+  },
+});
+progressLine(document.getElementById('answers'));

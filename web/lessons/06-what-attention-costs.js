@@ -17,6 +17,9 @@ import { bind } from '../js/ui/controls.js';
 import { showError } from '../js/ui/messages.js';
 import { runner } from '../js/ui/runner.js';
 import { createStepper } from '../js/ui/stepper.js';
+import { number, pick, predict } from '../js/ui/predict.js';
+import { exercise } from '../js/ui/exercise.js';
+import { progressLine } from '../js/ui/acts.js';
 
 /** @typedef {import('../js/cost/meter.js').Point} Point */
 /** @typedef {import('../js/cost/meter.js').PathResult} PathResult */
@@ -411,3 +414,113 @@ runner(state, (current) => {
   });
 })();
 drawResults();
+
+// ---- predictions and exercises: how many bytes the materialised path's (num_heads, T, T) weights
+// take, as the core counts them (MaterialisedAttention.score_bytes, through the engine's cost
+// bench), for the lesson's default sizes and for GPT-2 small's.
+
+const MiB = 1024 * 1024;
+/**
+ * The core's count of the weights' bytes for each T, at d_model and num_heads; or the core's error
+ * (sizes it refuses, a T that is not a whole number or over its limit).
+ * @param {number} d_model @param {number} num_heads @param {number[]} Ts
+ * @returns {Promise<{ bytes: number[] } | { error: { message: string } }>}
+ */
+function scoreBytes(d_model, num_heads, Ts) {
+  return openCostBench(d_model, num_heads).then((opened) => {
+    if ('error' in opened) return { error: opened.error };
+    try {
+      return { bytes: Ts.map((T) => opened.bench.scoreBytes(T)) };
+    } catch (e) {
+      return { error: { message: e instanceof Error ? e.message : String(e) } };
+    } finally {
+      opened.bench.dispose();
+    }
+  });
+}
+/** @param {number} bytes */
+const mib = (bytes) => `${formatBytes(bytes)} (${bytes.toLocaleString('en-US')} bytes)`;
+
+/** Sizes in words: the options, and the one the core's count falls in. */
+const AMOUNTS = [
+  { value: 'mb5', label: 'about 5 MiB', below: 16 * MiB }, { value: 'mb50', label: 'about 50 MiB', below: 160 * MiB },
+  { value: 'mb500', label: 'about 500 MiB', below: 1600 * MiB }, { value: 'gb5', label: 'about 5 GiB', below: Infinity },
+];
+
+/**
+ * The moments and exercises, built once the core counted the defaults' bytes (the first question
+ * quotes them), all at once so that every item registers before the learner can answer any.
+ * @param {number} at1024  the core's bytes at T = 1024, d_model 64, 4 heads
+ */
+function acts(at1024) {
+  predict($('predict-double'), {
+    id: 'bytes-double',
+    title: `With d_model 64 and 4 heads, the materialised path keeps ${mib(at1024)} of attention weights at T = 1024. How many MiB at T = 2048?`,
+    guess: number({ label: 'MiB at T = 2048', tolerance: 0.5, placeholder: 'in MiB' }),
+    truth: () => scoreBytes(64, 4, [2048]).then((r) => ('error' in r ? r : {
+      value: r.bytes[0] / MiB, text: mib(r.bytes[0]),
+      why: 'Every head holds a T × T matrix: twice the tokens, twice the rows and twice the columns, four times the bytes.',
+    })),
+  });
+
+  predict($('predict-heads'), {
+    id: 'bytes-heads',
+    title: `Back at T = 1024 (${formatBytes(at1024)} with 4 heads), d_model still 64: how many MiB with 8 heads?`,
+    guess: number({ label: 'MiB with 8 heads', tolerance: 0.5, placeholder: 'in MiB' }),
+    truth: () => scoreBytes(64, 8, [1024]).then((r) => ('error' in r ? r : {
+      value: r.bytes[0] / MiB, text: mib(r.bytes[0]),
+      why: 'Each head has its own T × T weights, however narrow the head: the heads cut d_model into slices, which the work does not notice, but the memory for the weights grows with their number.',
+    })),
+  });
+
+  predict($('predict-gpt2'), {
+    id: 'gpt2-bytes',
+    title: 'GPT-2 small (d_model 768, 12 heads) at its full context, T = 1024: how much memory do the attention weights of one layer take?',
+    guess: pick({ legend: 'Memory for the weights', options: () => AMOUNTS.map(({ value, label }) => ({ value, label })) }),
+    truth: () => scoreBytes(768, 12, [1024]).then((r) => {
+      if ('error' in r) return r;
+      const bin = AMOUNTS.find((x) => r.bytes[0] < x.below) || AMOUNTS[AMOUNTS.length - 1];
+      return { value: bin.value, text: mib(r.bytes[0]),
+        why: 'Twelve matrices of 1024 × 1024 floats of 4 bytes; d_model does not enter. Over GPT-2 small’s 12 layers, and per sequence of a batch, it adds up: the reason the fused path never stores them.' };
+    }),
+  });
+
+  exercise($('exercise-budget'), {
+    id: 'budget-T',
+    task: 'GPT-2 small’s sizes (d_model 768, 12 heads): find a sequence length T whose attention weights take between 48 MiB and 64 MiB.',
+    hint: 'The bytes grow with T²: from a T you tried, multiplying T by 1.15 multiplies the bytes by about 1.3.',
+    solution: 'T = 1100 works: a little more than GPT-2’s context of 1024, which takes exactly 48 MiB.',
+    fields: { caption: 'sequence length', rows: ['T'], cols: ['tokens'], value: () => [[512]] },
+    check: (answer) => {
+      const T = answer ? answer[0][0] : 0;
+      return scoreBytes(768, 12, [T]).then((r) => {
+        if ('error' in r) return r;
+        const b = r.bytes[0];
+        if (b >= 48 * MiB && b <= 64 * MiB) return { ok: true, message: `T = ${T}: ${mib(b)}.` };
+        return { ok: false, message: `T = ${T} needs ${mib(b)}: ${b < 48 * MiB ? 'too little; take a longer T' : 'too much; take a shorter T'}.` };
+      });
+    },
+  });
+
+  exercise($('exercise-exact'), {
+    id: 'exact-4mib',
+    task: 'With d_model 64, choose num_heads and T so that the materialised path’s attention weights take exactly 4 MiB (4,194,304 bytes).',
+    hint: 'The bytes are num_heads × T × T × 4: halving T divides them by four, which four times the heads make up for. num_heads must divide 64.',
+    solution: 'num_heads 4 and T = 512, or 1 head and T = 1024, or 16 heads and T = 256.',
+    fields: { caption: 'sizes', rows: ['yours'], cols: ['num_heads', 'T'], value: () => [[4, 256]] },
+    check: (answer) => {
+      const [heads, T] = answer ? answer[0] : [0, 0];
+      return scoreBytes(64, heads, [T]).then((r) => {
+        if ('error' in r) return r;
+        const b = r.bytes[0];
+        if (b === 4 * MiB) return { ok: true, message: `${heads} heads at T = ${T}: exactly ${mib(b)}.` };
+        return { ok: false, message: `${heads} heads at T = ${T} take ${mib(b)}: ${b < 4 * MiB ? 'too little' : 'too much'}.` };
+      });
+    },
+  });
+  progressLine(document.getElementById('answers'));
+}
+scoreBytes(64, 4, [1024]).then((r) => {
+  if ('error' in r) showError($('predict-double'), r.error);
+  else acts(r.bytes[0]);
+});

@@ -17,6 +17,10 @@ import { isolate, showError, showErrorByField } from '../js/ui/messages.js';
 import { embeddings, embeddingTable } from '../js/ui/embeddings.js';
 import { runner, step as stepOf } from '../js/ui/runner.js';
 import { createStepper } from '../js/ui/stepper.js';
+import { book } from '../js/data.js';
+import { number, pick, predict } from '../js/ui/predict.js';
+import { exercise } from '../js/ui/exercise.js';
+import { progressLine } from '../js/ui/acts.js';
 
 /** The activation curves: the core's act(x) for x from −4 to 4 in steps of 0.1. */
 const CURVE_X = Array.from({ length: 81 }, (_, i) => Number((-4 + i / 10).toFixed(1)));
@@ -289,3 +293,107 @@ runner(state, (current) => {
     });
   });
 })();
+
+// ---- predictions and exercises: layer norm on the book's six embeddings, and GELU on single
+// numbers, whatever the view above shows. Each truth and each check is a request to the core; a
+// row's mean and variance too: a second layer_norm reports them (its `mean` and `var`) for the
+// first one's outputs.
+
+/**
+ * Layer norm of the book's embeddings with one scale and one shift for every column, and the mean
+ * and variance of each output row, as the core's second layer norm measures them.
+ * @param {number} scale @param {number} shift
+ * @returns {Promise<{ mean: number[], var: number[] } | { error: import('../js/engine/page.js').CoreError }>}
+ */
+function normed(scale, shift) {
+  const d = book.inputs[0].length;
+  return run({ mechanism: 'layer_norm', inputs: book.inputs, weights: { scale: Array(d).fill(scale), shift: Array(d).fill(shift) } })
+    .then((res) => (res.error ? res : run({ mechanism: 'layer_norm', inputs: res.outputs })))
+    .then((res) => (res.error ? { error: res.error } : { mean: res.mean, var: res.var }));
+}
+/** @param {number[]} xs */
+const listed = (xs) => xs.map((x) => fmt(x)).join(', ');
+/**
+ * The core's activation of one number x (a feed-forward network of one unit, weights 1 and 0:
+ * its `activated` step is act(x)).
+ * @param {number} x @param {'gelu' | 'relu'} activation
+ * @returns {Promise<{ y: number } | { error: import('../js/engine/page.js').CoreError }>}
+ */
+const activate = (x, activation) => run({ mechanism: 'feed_forward', inputs: [[x]], d_ff: 1, activation, weights: { W1: [[1]], b1: [0], W2: [[1]], b2: [0] }, steps: true })
+  .then((res) => (res.error ? { error: res.error } : { y: stepOf(res, 'activated')[0][0] }));
+
+predict($('predict-ln-mean'), {
+  id: 'ln-mean',
+  title: 'Layer norm with scale 1 and shift 0 on the book’s six embeddings (“Your journey starts with one step”, 3 numbers each): what is the mean of each output row?',
+  guess: number({ label: 'The mean of a row', tolerance: 0.01 }),
+  veil: ['#norm-token', '#m-norm-x'],
+  truth: () => normed(1, 0).then((r) => ('error' in r ? r : {
+    value: r.mean[0], text: `${fmt(r.mean[0])} (every row: ${listed(r.mean)})`,
+    why: 'Subtracting the row’s own mean centres it: whatever the token, its numbers now balance around 0.',
+  })),
+});
+
+predict($('predict-ln-var'), {
+  id: 'ln-var',
+  title: 'And the variance of each output row (divided by emb_dim, as nn.LayerNorm does)?',
+  guess: number({ label: 'The variance of a row', tolerance: 0.01 }),
+  truth: () => normed(1, 0).then((r) => ('error' in r ? r : {
+    value: r.var[0], text: `${fmt(r.var[0])} (every row: ${listed(r.var)})`,
+    why: 'Dividing by the standard deviation makes it 1; the ε = 1e-5 under the square root leaves it a hair below, most for a row whose numbers barely differ.',
+  })),
+});
+
+/** GELU of a negative number in words: the options, and the one the core's value falls in. */
+const SIGNS = [
+  { value: 'small', label: 'negative, but small' }, { value: 'zero', label: 'exactly 0, as ReLU gives' },
+  { value: 'same', label: 'about −1, the input itself' }, { value: 'positive', label: 'positive' },
+];
+/** @param {number} y */
+const signOf = (y) => (y > 0 ? 'positive' : y === 0 ? 'zero' : y > -0.5 ? 'small' : 'same');
+predict($('predict-gelu'), {
+  id: 'gelu-negative',
+  title: 'ReLU turns every negative number into 0. What does GELU, GPT-2’s activation, make of −1?',
+  guess: pick({ legend: 'GELU(−1) is', options: () => SIGNS }),
+  veil: ['#act-chart'],
+  truth: () => Promise.all([activate(-1, 'gelu'), activate(-1, 'relu')]).then(([g, r]) => {
+    if ('error' in g) return g;
+    if ('error' in r) return r;
+    return { value: signOf(g.y), text: `GELU(−1) = ${fmt(g.y)} (ReLU(−1) = ${fmt(r.y)})`,
+      why: 'GELU weighs x by the chance that a standard normal variable falls below it: for −1 that chance is small but not 0, so a little of the negative number gets through. The curve is smooth where ReLU has a corner.' };
+  }),
+});
+
+exercise($('exercise-ln'), {
+  id: 'ln-target',
+  task: 'Choose one scale and one shift (the same for every column) so that every row of the layer norm’s output has mean 3 and variance 4.',
+  hint: 'Before scale and shift, every row has mean 0 and variance 1. The shift moves the mean; the scale stretches the spread, and the variance grows with its square.',
+  solution: 'Scale 2, shift 3 (scale −2 works as well).',
+  fields: { caption: 'layer norm weights', rows: ['every column'], cols: ['scale γ', 'shift β'], value: () => [[1, 0]] },
+  check: (answer) => {
+    const [scale, shift] = answer ? answer[0] : [1, 0];
+    return normed(scale, shift).then((r) => {
+      if ('error' in r) return r;
+      const meanOk = r.mean.every((m) => Math.abs(m - 3) <= 0.01), varOk = r.var.every((v) => Math.abs(v - 4) <= 0.02);
+      const said = `The rows’ means: ${listed(r.mean)}; their variances: ${listed(r.var)}`;
+      if (meanOk && varOk) return { ok: true, message: `${said}. The learned γ and β give each column back the size and offset the next layer wants.` };
+      return { ok: false, message: `${said}: ${meanOk ? '' : 'the mean is off (that is the shift’s job)'}${meanOk || varOk ? '' : '; '}${varOk ? '' : 'the variance is off (that is the scale’s)'}.` };
+    });
+  },
+});
+
+exercise($('exercise-gelu'), {
+  id: 'gelu-min',
+  task: 'Find a number x for which GELU(x) is below −0.15 (ReLU never goes below 0).',
+  hint: 'GELU dips below zero only for negative x, and not by much: far to the left it comes back up to 0. Look where the curve above is lowest.',
+  solution: 'x = −0.75, close to where GELU is lowest.',
+  fields: { caption: 'input', rows: ['x'], cols: ['value'], value: () => [[1]] },
+  check: (answer) => {
+    const x = answer ? answer[0][0] : 0;
+    return activate(x, 'gelu').then((r) => {
+      if ('error' in r) return r;
+      if (r.y < -0.15) return { ok: true, message: `GELU(${fmt(x, 2)}) = ${fmt(r.y)}: a negative input can come out negative, which ReLU never allows.` };
+      return { ok: false, message: `GELU(${fmt(x, 2)}) = ${fmt(r.y)}, not below −0.15. ${x >= 0 ? 'For x ≥ 0 GELU is never negative.' : 'Close in: GELU is lowest not far left of 0.'}` };
+    });
+  },
+});
+progressLine(document.getElementById('answers'));

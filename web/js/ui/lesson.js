@@ -4,6 +4,9 @@ import { DISPLAY_LIMIT } from '../limits.js';
 import { abortForTest, generations, recentRequests } from '../engine/page.js';
 import { notice } from './messages.js';
 import { embedUrl, startEmbed } from './embed.js';
+import { lessonId } from './acts.js';
+import { onChange, summary } from './progress.js';
+import { connectPlatform } from './scorm.js';
 
 /**
  * Starts a lesson page: shows the state's notices (bad URL parameters) in
@@ -16,6 +19,16 @@ export function start(state) {
   if (stamp) stamp.textContent = `v${build.version} · ${build.commit}`;
   startEmbed();
   exposeTestHook();
+  reportToPlatform();
+}
+
+/** In a SCORM package on a course platform: the lesson's progress becomes its status and score (ui/scorm.js). */
+function reportToPlatform() {
+  const lesson = lessonId();
+  connectPlatform({
+    summary: () => summary(lesson),
+    onChange: (fn) => onChange((s) => { if (s.lesson === lesson) fn(s); }),
+  });
 }
 
 /**

@@ -1,0 +1,150 @@
+// The lesson as a SCORM 1.2 SCO (tools/export writes the package): it finds the course platform's
+// run-time API, says the lesson was opened (cmi.core.lesson_status "incomplete"), reports the score
+// of its predictions and exercises (cmi.core.score.raw as a percentage, min 0, max 100) and
+// "completed" once every item was answered or skipped, and finishes the session when the page goes.
+// Neither goes down in a later session of the same attempt.
+// Only a page that the export marked as packaged (<meta name="attn-scorm" content="1.2">) looks for
+// the API; with no API found (the package opened from disk, or any other page) nothing changes.
+// The platform's API object is plain JavaScript in a same-origin ancestor window (the player), so
+// every call is synchronous and crosses no network the lesson's CSP would have to allow.
+
+/**
+ * The SCORM 1.2 run-time API (ADL's RTE 3.4): every call returns a string, "true" or "false" for
+ * the ones that act.
+ * @typedef {{
+ *   LMSInitialize(arg: string): string, LMSFinish(arg: string): string,
+ *   LMSGetValue(element: string): string, LMSSetValue(element: string, value: string): string,
+ *   LMSCommit(arg: string): string, LMSGetLastError(): string, LMSGetErrorString(code: string): string,
+ * }} Scorm12Api
+ */
+/** What progress.js says of a lesson. @typedef {{ items: number, answered: number, correct: number, complete: boolean }} Summary */
+
+/** How many parents up ADL's own API wrapper looks before giving up. */
+const MAX_PARENTS = 7;
+
+/** @param {unknown} api @returns {api is Scorm12Api} */
+function isApi(api) {
+  return !!api && typeof api === 'object' && ['LMSInitialize', 'LMSSetValue', 'LMSCommit', 'LMSFinish']
+    .every((name) => typeof (/** @type {Record<string, unknown>} */ (api))[name] === 'function');
+}
+
+/**
+ * ADL's search: `win`, then its parents up the chain. A cross-origin ancestor (a page framing the
+ * lesson from elsewhere) cannot be read, and ends the search.
+ * @param {Window | null} win
+ * @returns {Scorm12Api | null}
+ */
+function searchUp(win) {
+  for (let tries = 0; win && tries <= MAX_PARENTS; tries++) {
+    try {
+      const api = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (win)).API;
+      if (isApi(api)) return api;
+      if (!win.parent || win.parent === win) return null;
+      win = win.parent;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/**
+ * The platform's API: up this window's parents, then up those of the window that opened it (a
+ * player that opens the lesson in a new window).
+ * @param {Window} [win]
+ * @returns {Scorm12Api | null}
+ */
+export function findApi(win = window) {
+  const found = searchUp(win);
+  if (found) return found;
+  try {
+    return win.opener ? searchUp(win.opener) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The percentage the score reports: answered right out of all items, a whole number. @param {Summary} s */
+export const scorePercent = (s) => (s.items > 0 ? Math.round((100 * s.correct) / s.items) : 0);
+
+/** Seconds as SCORM 1.2's CMITimespan, HHHH:MM:SS (hours 2 to 4 digits). @param {number} seconds */
+export function timespan(seconds) {
+  const s = Math.max(0, Math.min(Math.floor(seconds), 9999 * 3600 + 3599));
+  const two = (/** @type {number} */ n) => String(n).padStart(2, '0');
+  return `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
+}
+
+/** Whether this page is a packaged SCO (the export's marker). */
+export const isPackaged = () => !!document.querySelector('meta[name="attn-scorm"][content="1.2"]');
+
+/**
+ * Connects a packaged lesson to its platform: initialises the session, reports now, after every
+ * change of the progress, and finishes the session when the page is hidden for good. Returns the
+ * API used, or null when the page is not packaged or no platform answers (the lesson goes on as
+ * on its own).
+ * @param {{ summary: () => Summary, onChange: (fn: (s: Summary) => void) => void, win?: Window }} progress
+ * @returns {Scorm12Api | null}
+ */
+export function connectPlatform({ summary, onChange, win = window }) {
+  if (!isPackaged()) return null;
+  const api = findApi(win);
+  if (!api) return null;
+  if (String(api.LMSInitialize('')) !== 'true') {
+    console.warn(`SCORM: the platform refused LMSInitialize (error ${api.LMSGetLastError()})`);
+    return null;
+  }
+  const opened = Date.now();
+  let finished = false;
+  // What an earlier session of this attempt recorded stands: a learner who completed the lesson
+  // stays completed, and a score is never lowered (the answers behind it may live in another
+  // browser's storage, which this one cannot see).
+  let completed = /^(completed|passed)$/.test(String(api.LMSGetValue('cmi.core.lesson_status')));
+  const earlier = String(api.LMSGetValue('cmi.core.score.raw'));
+  const best = /^\d+(\.\d+)?$/.test(earlier) ? Number(earlier) : -1;
+  /** @type {string | null} the last values sent, so an unchanged view commits nothing */
+  let sent = null;
+
+  /** @param {Summary} s */
+  const report = (s) => {
+    if (finished) return;
+    completed = completed || s.complete;
+    const values = [['cmi.core.lesson_status', completed ? 'completed' : 'incomplete']];
+    if (s.items > 0) values.push(['cmi.core.score.min', '0'], ['cmi.core.score.max', '100'], ['cmi.core.score.raw', String(Math.max(best, scorePercent(s)))]);
+    const text = JSON.stringify(values);
+    if (text === sent) return;
+    sent = text;
+    values.forEach(([element, value]) => api.LMSSetValue(element, value));
+    api.LMSCommit('');
+  };
+  const finish = () => {
+    if (finished) return;
+    report(summary());
+    finished = true;
+    api.LMSSetValue('cmi.core.session_time', timespan((Date.now() - opened) / 1000));
+    // incomplete: the platform keeps the attempt open, and the learner resumes it
+    api.LMSSetValue('cmi.core.exit', completed ? '' : 'suspend');
+    api.LMSCommit('');
+    api.LMSFinish('');
+  };
+
+  /**
+   * A platform whose API throws must not stop the lesson: the report runs inside the learner's
+   * reveal or check (progress.js calls its listeners there).
+   * @param {() => void} fn
+   */
+  const safely = (fn) => {
+    try {
+      fn();
+    } catch (e) {
+      console.warn(`SCORM: the platform's API failed: ${e instanceof Error ? e.message : e}`);
+    }
+  };
+  safely(() => report(summary()));
+  onChange((s) => safely(() => report(s)));
+  // the items a page registers while it builds, and a progress restored from storage, count too
+  setTimeout(() => safely(() => report(summary())), 0);
+  win.addEventListener('pagehide', () => safely(finish));
+  win.addEventListener('beforeunload', () => safely(finish));
+  document.body.dataset.platform = 'scorm12';
+  return api;
+}

@@ -4,6 +4,7 @@ import { DISPLAY_LIMIT } from '../limits.js';
 import { abortForTest, generations, recentRequests } from '../engine/page.js';
 import { notice } from './messages.js';
 import { embedUrl, startEmbed } from './embed.js';
+import { scrollable } from '../render/layout.js';
 
 /**
  * Starts a lesson page: shows the state's notices (bad URL parameters) in
@@ -15,6 +16,10 @@ export function start(state) {
   const stamp = document.getElementById('build-stamp');
   if (stamp) stamp.textContent = `v${build.version} · ${build.commit}`;
   startEmbed();
+  // a formula or a printed tensor wider than a phone scrolls in its box, by keyboard too
+  document.querySelectorAll('.formula, pre.book-print').forEach((box) => {
+    if (box instanceof HTMLElement) scrollable(box, box.classList.contains('formula') ? 'formula' : 'printed output');
+  });
   exposeTestHook();
 }
 

@@ -38,7 +38,8 @@ export async function launch() {
 /** The same wasm core the pages use, in node: run(request object) -> response object. */
 export async function nodeCore() {
   const require = createRequire(import.meta.url);
-  const factory = require(path.join(root, 'build/wasm/dist/attention_core.single.js'));
+  // ATTN_WASM_DIST: the module built elsewhere (as tools/build-web.mjs and cost.test.mjs take it)
+  const factory = require(path.join(path.resolve(root, process.env.ATTN_WASM_DIST || 'build/wasm/dist'), 'attention_core.single.js'));
   const core = await factory();
   return (request) => JSON.parse(core.run(typeof request === 'string' ? request : JSON.stringify(request)));
 }

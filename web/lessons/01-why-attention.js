@@ -100,9 +100,9 @@ function alignmentCaption(targets) {
   if (state.get('att') === 'seed') {
     text('With random, untrained attention weights the scores barely differ from word to word, so every row is nearly flat: the decoder looks at all the source words about equally and finds no translation. Learning the weights is what would make each row pick out its word; switch to the hand-set weights to see what such an alignment looks like.');
   } else if (targets === ENGLISH) {
-    text('Nothing in this map is learned. We placed each English word\'s decoder state on the encoder state of the German word it translates (help on helfen, me on mir, translate on übersetzen), and the hand-set layer scores closeness, so a row is brightest where we put it, unless another word\'s encoder state happens to lie close by (change the RNN\'s seed to see that happen). The placement follows the word order: “help” reaches forward past “mir” to “helfen”, and “translate” to the last word, “übersetzen”, since German puts the infinitives at the end. A trained model has to learn such an alignment from examples. ');
+    text('Nothing in this map is learned. We placed each English word\'s decoder state on the encoder state of the German word it translates (help on helfen, me on mir, translate on übersetzen), and the hand-set layer scores closeness, so a row is brightest where we put it, unless another word\'s encoder state happens to lie close by (change the RNN\'s seed to see that happen). The placement follows the word order: “help” reaches forward past “mir” to “helfen”, and “translate” to the last word, “übersetzen”, since German puts the infinitives at the end. A trained model has to learn such an alignment from examples.');
   } else {
-    text('Nothing in this map is learned: step i\'s decoder state is placed on the encoder state of source word i, and the hand-set layer scores closeness, so a row is brightest there unless another word\'s encoder state lies close by. ');
+    text('Nothing in this map is learned: step i\'s decoder state is placed on the encoder state of source word i, and the hand-set layer scores closeness, so a row is brightest there unless another word\'s encoder state lies close by.');
   }
   text(' This look-up on demand is what the transformer keeps, dropping the recurrence.');
 }

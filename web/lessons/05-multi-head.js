@@ -130,13 +130,14 @@ const BOOK_BATCH = [book.inputs, book.inputs];  // torch.stack((inputs, inputs),
 const GPT2_WITH_BIAS = { mechanism: 'parameter_count', d_in: 768, d_out: 768, num_heads: 12, qkv_bias: true };
 
 runner(state, (current) => {
+  const gpt2 = run(GPT2_WITH_BIAS);  // sent first: the learner's own count stays the newest request
   const count = run({ mechanism: 'parameter_count', d_in: state.get('pd_in'), d_out: state.get('pd_out'), num_heads: state.get('ph'), qkv_bias: state.get('pbias') });
   const bookBatch = Promise.all(BOOK_BATCH.map((inputs) => run({ mechanism: 'multihead_wrapper', inputs, d_out: 2, num_heads: 2, weights: book.wrapper, dropout: 0 })));
-  return Promise.all([embeddings(state, 3), count, bookBatch, run(GPT2_WITH_BIAS)]).then(([data, counted, wrapped, gpt2]) => {
+  return Promise.all([embeddings(state, 3), count, bookBatch, gpt2]).then(([data, counted, wrapped, gpt2Count]) => {
     if (!current()) return;
     drawCount(counted);
     drawBookWrapper(wrapped);
-    $('param-gpt2-bias').textContent = gpt2.error ? '?' : gpt2.parameter_count.toLocaleString('en-US');
+    $('param-gpt2-bias').textContent = gpt2Count.error ? '?' : gpt2Count.parameter_count.toLocaleString('en-US');
     if ('error' in data) { showError($('sentence-error'), data.error); return false; }
     /** @type {Record<string, unknown>} */
     const req = { mechanism: 'multihead', inputs: data.inputs, d_out: state.get('d_out'), num_heads: state.get('num_heads'), causal: state.get('causal'),

@@ -234,7 +234,8 @@ TEST_CASE("rnn_encoder with compare_inputs: the same weights on a second sentenc
   }
   // the same sentence twice: no distance at all
   both["compare_inputs"] = book()["inputs"];
-  for (const json& d : run(both)["state_distance"]) CHECK(d.get<double>() == 0.0);
+  const json same = run(both);
+  for (const json& d : same["state_distance"]) CHECK(d.get<double>() == 0.0);
 }
 
 TEST_CASE("T = 1 and d = 1 work for every mechanism", "[contract]") {

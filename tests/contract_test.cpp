@@ -1,6 +1,7 @@
 // The JSON contract (docs/api.md) for every mechanism: the book's numbers through handle_request,
 // the fields of each response, its steps, and reproducibility from a seed.
 
+#include <cmath>
 #include <set>
 
 #include "attn/api.hpp"
@@ -199,6 +200,7 @@ TEST_CASE("lesson helpers: embed, rnn_encoder, scaling_demo, parameter_count", "
   const json rnn = run({{"mechanism", "rnn_encoder"}, {"inputs", book()["inputs"]}, {"d_out", 4}});
   CHECK(rnn["hidden_states"].size() == 6);
   CHECK(rnn["final_state"] == rnn["hidden_states"][5]);
+  CHECK_FALSE(rnn.contains("state_distance"));
 
   const json demo = run({{"mechanism", "scaling_demo"}, {"d_k_values", {1, 64}}, {"d_k", 16}, {"T", 6}});
   CHECK(demo["curve"].size() == 2);
@@ -207,6 +209,33 @@ TEST_CASE("lesson helpers: embed, rnn_encoder, scaling_demo, parameter_count", "
   const json gpt2 = run({{"mechanism", "parameter_count"}, {"d_in", 768}, {"d_out", 768}, {"num_heads", 12}});
   CHECK(gpt2["parameter_count"] == 2360064);
   CHECK(gpt2["head_dim"] == 64);
+}
+
+TEST_CASE("rnn_encoder with compare_inputs: the same weights on a second sentence, and the distance", "[contract][lessons]") {
+  json changed = book()["inputs"];
+  changed[0] = {0.9, 0.1, 0.2};  // the first word changed
+  const json request = {{"mechanism", "rnn_encoder"}, {"inputs", book()["inputs"]}, {"d_out", 3}, {"seed", 7}};
+  json both = request;
+  both["compare_inputs"] = changed;
+  const json one = run(request), two = run(both);
+  // the first run is unchanged by asking for the second
+  CHECK(two["hidden_states"] == one["hidden_states"]);
+  json again = request;
+  again["inputs"] = changed;
+  CHECK(two["hidden_states_compare"] == run(again)["hidden_states"]);
+  REQUIRE(two["state_distance"].size() == 6);
+  for (std::size_t t = 0; t < 6; ++t) {
+    double squares = 0.0;
+    for (std::size_t j = 0; j < 3; ++j) {
+      const double d = two["hidden_states"][t][j].get<double>() - two["hidden_states_compare"][t][j].get<double>();
+      squares += d * d;
+    }
+    CHECK_THAT(two["state_distance"][t].get<double>(), Catch::Matchers::WithinAbs(std::sqrt(squares), 1e-6));
+  }
+  // the same sentence twice: no distance at all
+  both["compare_inputs"] = book()["inputs"];
+  const json same = run(both);
+  for (const json& d : same["state_distance"]) CHECK(d.get<double>() == 0.0);
 }
 
 TEST_CASE("T = 1 and d = 1 work for every mechanism", "[contract]") {

@@ -205,6 +205,34 @@ TEST_CASE("the RNN encoder's states stay in (-1, 1) and each depends on the past
   CHECK(max_abs_diff(attn::test::row_of(rnn_encoder(changed, w), 4), attn::test::row_of(states, 4)) > 0.0f);
 }
 
+TEST_CASE("state_distance is the Euclidean distance of each step's states", "[rnn]") {
+  const Matrix a = {{0.0f, 0.0f}, {1.0f, 1.0f}, {-0.5f, 0.25f}};
+  const Matrix b = {{3.0f, 4.0f}, {1.0f, 1.0f}, {0.5f, 0.25f}};
+  const Vector d = state_distance(a, b);
+  REQUIRE(d.size() == 3);
+  CHECK_THAT(d(0), WithinAbs(5.0f, 1e-6f));
+  CHECK(d(1) == 0.0f);
+  CHECK_THAT(d(2), WithinAbs(1.0f, 1e-6f));
+}
+
+TEST_CASE("an RNN with small weights forgets: a change to the first word fades by the last state", "[rnn]") {
+  // The bottleneck of lesson 1: with W_hh of norm below 1, tanh contracts, so the distance between
+  // two runs that differ only in the first word shrinks at every step after it.
+  const Matrix inputs = random_inputs(16, 20, 3);
+  Matrix changed = inputs;
+  for (std::size_t j = 0; j < 3; ++j) changed(0, j) = 1.0f - inputs(0, j);
+  RnnWeights w;
+  w.W_xh = {{0.8f, -0.3f}, {0.2f, 0.7f}, {-0.5f, 0.4f}};
+  w.W_hh = {{0.3f, -0.2f}, {0.1f, 0.4f}};
+  w.b_h = {0.1f, -0.1f};
+  const Vector d = state_distance(rnn_encoder(inputs, w), rnn_encoder(changed, w));
+  for (std::size_t t = 1; t < 20; ++t) {
+    if (d(t - 1) > 0.0f) CHECK(d(t) < d(t - 1));  // shrinks at every step...
+    else CHECK(d(t) == 0.0f);                     // ...until the two runs agree to the last bit of float32
+  }
+  CHECK(d(19) < 1e-4f * d(0));
+}
+
 TEST_CASE("the generator is SplitMix64", "[random]") {
   Rng rng(0, Stream::weights);
   CHECK(rng.next_u64() == 0xE220A8397B1DCDAFull);  // SplitMix64's first output from state 0

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <new>
+#include <optional>
 
 #include "attn/attention.hpp"
 #include "attn/init.hpp"
@@ -442,9 +443,18 @@ json embed_request(const Fields& request) {
 }
 
 json rnn_encoder_request(const Fields& request) {
-  request.only({"mechanism", "inputs", "d_out", "seed", "weights"});
+  request.only({"mechanism", "inputs", "compare_inputs", "d_out", "seed", "weights"});
   Matrix inputs = request.matrix("inputs", Limits::tokens, Limits::dim);
   const std::size_t T = inputs.shape(0), d_in = inputs.shape(1);
+  // A second sentence of the same shape (one word changed) run through the same weights.
+  std::optional<Matrix> compare_inputs;
+  if (request.has("compare_inputs")) {
+    compare_inputs = request.matrix("compare_inputs", Limits::tokens, Limits::dim);
+    if (compare_inputs->shape() != inputs.shape())
+      fail("shape_mismatch", "compare_inputs is " + shape_text(compare_inputs->shape(0), compare_inputs->shape(1)) +
+                                 " but must have the shape of inputs, " + shape_text(T, d_in),
+           request.path("compare_inputs").pointer);
+  }
   auto weights = weights_of(request, {"W_xh", "W_hh", "b_h"});
   const Fields* given = weights ? &*weights : nullptr;
   const std::size_t d_hidden = d_out_of(request, given, "W_xh", d_in);
@@ -452,7 +462,9 @@ json rnn_encoder_request(const Fields& request) {
   check_weight(d_hidden, d_hidden, "W_hh");
   check_activations(T, std::max(d_in, d_hidden));
   // h_t = tanh(x_t·W_xh + h_{t−1}·W_hh + b_h): (d_in + d_hidden)·d_hidden multiply-adds a token
-  check_cost({Count{d_in + d_hidden + 1} * d_hidden + Count{T + 1} * d_hidden, Count{T} * (d_in + d_hidden) * d_hidden});
+  const Count runs = compare_inputs ? 2 : 1;
+  check_cost({Count{d_in + d_hidden + 1} * d_hidden + runs * Count{T + 1} * d_hidden,
+              runs * Count{T} * (d_in + d_hidden) * d_hidden});
   Rng rng(request.seed());
   RnnWeights w = draw_rnn(rng, d_in, d_hidden);
   w.W_xh = given_or(given, "W_xh", w.W_xh);
@@ -462,6 +474,11 @@ json rnn_encoder_request(const Fields& request) {
   json response = {{"hidden_states", to_json(hidden_states)},
                    {"final_state", to_json(row(hidden_states, T - 1))},
                    {"weights", {{"W_xh", to_json(w.W_xh)}, {"W_hh", to_json(w.W_hh)}, {"b_h", to_json(w.b_h)}}}};
+  if (compare_inputs) {
+    Matrix compare_states = rnn_encoder(*compare_inputs, w);
+    response["hidden_states_compare"] = to_json(compare_states);
+    response["state_distance"] = to_json(state_distance(hidden_states, compare_states));  // (T) ‖h_t − h'_t‖
+  }
   return finish(response, Trace());
 }
 

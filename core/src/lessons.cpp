@@ -61,6 +61,20 @@ Matrix rnn_encoder(const Matrix& inputs, const RnnWeights& weights) {
   return hidden_states;
 }
 
+Vector state_distance(const Matrix& a, const Matrix& b) {
+  const std::size_t T = a.shape(0), d = a.shape(1);
+  Vector distance = xt::zeros<float>({T});
+  for (std::size_t t = 0; t < T; ++t) {
+    double squares = 0.0;  // in double: the sum of d squares, d up to 1024
+    for (std::size_t j = 0; j < d; ++j) {
+      const double diff = double(a(t, j)) - double(b(t, j));
+      squares += diff * diff;
+    }
+    distance(t) = static_cast<float>(std::sqrt(squares));  // ‖a_t − b_t‖
+  }
+  return distance;
+}
+
 namespace {
 
 /// One query (1, d_k) against T keys (T, d_k), entries standard normal: scores (1, T).

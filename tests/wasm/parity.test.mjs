@@ -57,6 +57,7 @@ const requests = {
   additive: { mechanism: 'additive', inputs, decoder_state: [[0.2, -0.1], [0.4, 0.9]], d_out: 4, steps: true },
   embed: { mechanism: 'embed', text: 'Tourists visit Finland to watch Northern lights 😀', d_in: 3, seed: 7 },
   rnn: { mechanism: 'rnn_encoder', inputs, d_out: 4, seed: 3 },
+  rnn_compare: { mechanism: 'rnn_encoder', inputs, compare_inputs: inputs.slice().reverse(), d_out: 4, seed: 3 },
   scaling: { mechanism: 'scaling_demo', d_k_values: [1, 8, 64], d_k: 32, T: 6, trials: 16, seed: 2 },
   parameter_count: { mechanism: 'parameter_count', d_in: 768, d_out: 768, num_heads: 12 },
   layer_norm: { mechanism: 'layer_norm', inputs, steps: true },

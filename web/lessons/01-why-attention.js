@@ -10,7 +10,7 @@ import { bars, vector } from '../js/render/bars.js';
 import { heatmap } from '../js/render/heatmap.js';
 import { scatter } from '../js/render/scatter.js';
 import { start } from '../js/ui/lesson.js';
-import { bind, bindRadios, sentenceForm } from '../js/ui/controls.js';
+import { bind, bindRadios, sentenceForm, tokenSelect } from '../js/ui/controls.js';
 import { isolate, notice, showError } from '../js/ui/messages.js';
 import { embeddings, embeddingTable } from '../js/ui/embeddings.js';
 import { runner } from '../js/ui/runner.js';
@@ -20,6 +20,8 @@ import { exercise } from '../js/ui/exercise.js';
 import { progressLine } from '../js/ui/acts.js';
 
 const GERMAN = 'Kannst du mir helfen diesen Satz zu übersetzen';
+// A long sentence for the bottleneck: the longer it is, the less of its first word is left.
+const LONG = 'Kannst du mir bitte heute Abend nach der Arbeit helfen diesen langen Satz aus dem Buch ins Englische zu übersetzen';
 // The English words of the German example and the source word each one translates.
 /** @type {[string, number][]} */
 const ENGLISH = [['Can', 0], ['you', 1], ['help', 3], ['me', 2], ['to', 6], ['translate', 7], ['this', 4], ['sentence', 5]];
@@ -36,6 +38,8 @@ const state = createState({
   att: { type: 'enum', default: 'hand', values: ['hand', 'seed'] },
   k: { type: 'int', default: 6, min: 1, max: 12 },
   step: { type: 'string', default: 'attn_weights', maxLength: 60, pattern: /^[a-z0-9_.]+$/ },
+  bpos: { type: 'int', default: 0, min: 0, max: TOKEN_INDEX_MAX },
+  bword: { type: 'string', default: 'Willst', maxLength: 40 },
 });
 start(state);
 keepDecoderInPlane();
@@ -44,6 +48,8 @@ bind(state, 'seed', $('seed'));
 bind(state, 'rseed', $('rseed'));
 bind(state, 'k', $('k'));
 bindRadios(state, 'att', $('att-weights'));
+bind(state, 'bword', $('bword'));
+$('long-sentence').addEventListener('click', () => state.set({ sentence: LONG, emb: '' }));
 
 // ---- the timeline: buttons in the page show one era's card at a time
 const eraButtons = /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('#timeline button'));
@@ -83,6 +89,25 @@ function handWeights(k) {
 function targetsFor(tokens) {
   if (tokens.join(' ') === GERMAN) return ENGLISH;
   return tokens.map((t, i) => [`step ${i + 1}`, i]);
+}
+
+/**
+ * The alignment's caption says how the map was made: by hand (nothing learned), or by random,
+ * untrained weights (nearly flat rows).
+ * @param {[string, number][]} targets
+ */
+function alignmentCaption(targets) {
+  const box = clear($('alignment-caption'));
+  const text = (/** @type {string} */ t) => box.appendChild(document.createTextNode(t));
+  text('Read the alignment row by row: for each word being written, how much the decoder looks at each source word. ');
+  if (state.get('att') === 'seed') {
+    text('With random, untrained attention weights the scores barely differ from word to word, so every row is nearly flat: the decoder looks at all the source words about equally and finds no translation. Learning the weights is what would make each row pick out its word; switch to the hand-set weights to see what such an alignment looks like.');
+  } else if (targets === ENGLISH) {
+    text('Nothing in this map is learned. We placed each English word\'s decoder state on the encoder state of the German word it translates (help on helfen, me on mir, translate on übersetzen), and the hand-set layer scores closeness, so a row is brightest where we put it, unless another word\'s encoder state happens to lie close by (change the RNN\'s seed to see that happen). The placement follows the word order: “help” reaches forward past “mir” to “helfen”, and “translate” to the last word, “übersetzen”, since German puts the infinitives at the end. A trained model has to learn such an alignment from examples.');
+  } else {
+    text('Nothing in this map is learned: step i\'s decoder state is placed on the encoder state of source word i, and the hand-set layer scores closeness, so a row is brightest there unless another word\'s encoder state lies close by.');
+  }
+  text(' This look-up on demand is what the transformer keeps, dropping the recurrence.');
 }
 
 /** @type {string[]} */
@@ -147,10 +172,63 @@ function draw(data, rnn, res, align, targets, tw, s) {
   const f = el('span');
   $('final-vector').appendChild(f);
   vector(f, rnn.final_state, { role: 'k' });
+  alignmentCaption(targets);
   if (align) heatmap($('alignment'), align.attn_weights, { rowLabels: targets.map((t) => t[0]), colLabels: tokens, rowTitle: 'writing', colTitle: 'source', caption: 'Alignment: the weights for every word being written', range: [0, 1] });
   stepper.update(res.steps, state.get('step'));
   shown = { data, rnn };
   moments.forEach((m) => m.refresh());
+}
+
+/**
+ * The bottleneck, measured by the core: the RNN on the sentence and on the sentence with word
+ * `bpos` swapped (compare_inputs), and once more with the second-to-last word swapped.
+ * @param {import('../js/ui/embeddings.js').Embeddings} data
+ * @param {() => boolean} current
+ */
+function bottleneck(data, current) {
+  const T = data.tokens.length, pos = Math.min(state.get('bpos'), T - 1), word = state.get('bword').trim();
+  tokenSelect($('bpos'), state, 'bpos', data.tokens);
+  return run({ mechanism: 'embed', tokens: [word], d_in: 3, seed: state.get('seed') }).then((swap) => {
+    if (!current()) return undefined;
+    if (swap.error) { showError($('bword-error'), swap.error); return false; }
+    showError($('bword-error'), null);
+    /** @param {number} j */
+    const swapped = (j) => data.inputs.map((row, i) => (i === j ? swap.embeddings[0] : row));
+    const base = { mechanism: 'rnn_encoder', inputs: data.inputs, d_out: 2, seed: state.get('rseed') };
+    const later = T - 2;
+    return Promise.all([run({ ...base, compare_inputs: swapped(pos) }), later > pos ? run({ ...base, compare_inputs: swapped(later) }) : null]).then(([res, late]) => {
+      if (!current()) return undefined;
+      if (res.error) { showError($('bword-error'), res.error); return false; }
+      drawBottleneck(data.tokens, pos, word, res, late && !late.error ? late : null, later);
+      return true;
+    });
+  });
+}
+
+/** A distance as printed: 4 decimals, or in powers of ten when it is smaller than that. @param {number} x */
+function small(x) { return x !== 0 && Math.abs(x) < 5e-4 ? x.toExponential(1).replace('-', '−') : fmt(x); }
+
+/**
+ * @param {string[]} toks @param {number} pos @param {string} word
+ * @param {Record<string, any>} res @param {Record<string, any> | null} late @param {number} later
+ */
+function drawBottleneck(toks, pos, word, res, late, later) {
+  const T = toks.length, d = res.state_distance;
+  bars($('bottleneck-bars'), d, toks.map((t, i) => `h${i + 1} ${t}`), { role: 'k', highlight: pos });
+  const summary = clear($('bottleneck-summary'));
+  const text = (/** @type {string} */ t) => summary.appendChild(document.createTextNode(t));
+  const num = (/** @type {number} */ x) => summary.appendChild(el('strong', { class: 'num', text: small(x) }));
+  text(`Swapping “${isolate(toks[pos])}” for “${isolate(word)}” moves its own state h${pos + 1} by `);
+  num(d[pos]);
+  if (pos === T - 1) text(', and that is the final state.');
+  else { text(`; by the final state h${T} the difference is `); num(d[T - 1]); text('.'); }
+  const note = clear($('bottleneck-later'));
+  if (late) {
+    note.appendChild(document.createTextNode(`The same swap made to a later word, “${isolate(toks[later])}” (word ${later + 1}), moves the final state by `));
+    note.appendChild(el('strong', { class: 'num', text: small(late.state_distance[T - 1]) }));
+    const clearer = late.state_distance[T - 1] > 10 * d[T - 1];
+    note.appendChild(document.createTextNode(clearer ? '. The final state remembers the end of the sentence far better than its start.' : '.'));
+  }
 }
 
 runner(state, (current) => embeddings(state, 3).then((data) => {
@@ -168,11 +246,12 @@ runner(state, (current) => embeddings(state, 3).then((data) => {
     if (state.get('att') === 'hand') base.weights = handWeights(state.get('k'));
     const one = { decoder_state: [s], steps: true, ...base };
     const all = { decoder_state: targets.map((t) => rnn.hidden_states[t[1]]), ...base };
-    return Promise.all([run(one), run(all)]).then(([res, aligned]) => {
+    return Promise.all([run(one), run(all), bottleneck(data, current)]).then(([res, aligned, measured]) => {
       if (!current()) return;
       if (res.error) { showError($('sentence-error'), res.error); return false; }
       showError($('sentence-error'), null);
       draw(data, rnn, res, aligned.error ? null : aligned, targets, tw, s);
+      return measured === false ? false : undefined;
     });
   });
 }))();

@@ -4,7 +4,8 @@ import { create as createState } from '../js/state.js';
 import { run } from '../js/engine/page.js';
 import { book } from '../js/data.js';
 import { EDITS_MAX, SEED_MAX, SENTENCE_MAX, TOKEN_INDEX_MAX } from '../js/limits.js';
-import { byId as $ } from '../js/render/dom.js';
+import { el, clear, byId as $ } from '../js/render/dom.js';
+import { fmt } from '../js/render/format.js';
 import { bars, vector } from '../js/render/bars.js';
 import { heatmap } from '../js/render/heatmap.js';
 import { matrix } from '../js/render/matrix.js';
@@ -39,6 +40,40 @@ bind(state, 'yd', $('yd'));
 let tokens = [];
 /** @type {import('../js/ui/embeddings.js').Embeddings | null} the embeddings on screen, which the predictions and exercises ask the core about */
 let shown = null;
+/** @type {number[][]} the embeddings on screen, for the buttons that type into the query's row */
+let inputs = [];
+
+/** Types `value` into dim 1 of the query's row (the query stays the query). @param {number} value */
+function typeIntoQuery(value) {
+  const q = Math.min(state.get('q'), tokens.length - 1);
+  const row = inputs[q].slice();
+  row[0] = value;
+  setEmbeddingRow(state, tokens[q], row);
+}
+$('try-negative').addEventListener('click', () => typeIntoQuery(-1));
+$('try-large').addEventListener('click', () => typeIntoQuery(60));
+$('try-undo').addEventListener('click', () => state.set({ emb: '' }));
+
+/**
+ * The dot product's length effect on the book's own embeddings (whatever sentence is on screen):
+ * the query "with" scores itself (its squared length) lower than it scores "journey".
+ * @param {Record<string, any>} res  the core's `simplified` on book.inputs, with steps
+ */
+function drawDotExample(res) {
+  /** @type {number[][]} */
+  const scores = stepOf(res, 'attn_scores');
+  const w = book.tokens.indexOf('with'), j = book.tokens.indexOf('journey');
+  const box = clear($('dot-example'));
+  const text = (/** @type {string} */ t) => box.appendChild(document.createTextNode(t));
+  const num = (/** @type {number} */ x) => box.appendChild(el('strong', { class: 'num', text: fmt(x) }));
+  text('With the book\'s embeddings, the query “with” scores itself ');
+  num(scores[w][w]);
+  text(' (its squared length) but “journey” ');
+  num(scores[w][j]);
+  text(': “journey” points a little away from “with”, yet its embedding is much longer (it scores itself ');
+  num(scores[j][j]);
+  text('). Pick “with” as the query above to see it in the bars.');
+}
 const stepper = createStepper($('stepper'), {
   onSelect: (name) => state.set({ step: name }),
   view: (step) => {
@@ -60,6 +95,7 @@ const stepper = createStepper($('stepper'), {
 /** @param {import('../js/ui/embeddings.js').Embeddings} data @param {Record<string, any>} res */
 function draw(data, res) {
   tokens = data.tokens;
+  inputs = data.inputs;
   const T = tokens.length, q = Math.min(state.get('q'), T - 1);
   tokenSelect($('query'), state, 'q', tokens);
   embeddingTable($('embedding-table'), state, data);
@@ -83,6 +119,8 @@ function draw(data, res) {
   bars($('bars-naive'), row('attn_weights_softmax_naive'), tokens, { highlight: q, role: 'w', nullText: 'NaN' });
   bars($('bars-softmax'), row('attn_weights'), tokens, { highlight: q, role: 'w', max: 1 });
   vector($('z-vector'), res.context_vecs[q], { label: `z(${q + 1}) for “${isolate(tokens[q])}”` });
+  $('try-negative').textContent = `Type −1 into “${isolate(tokens[q])}”, dim 1`;
+  $('try-large').textContent = `Type 60 into “${isolate(tokens[q])}”, dim 1`;
 
   heatmap($('weights-heatmap'), res.attn_weights, { rowLabels: tokens, colLabels: tokens, rowTitle: 'query', colTitle: 'key', caption: 'Attention weights A (each row sums to 1)' });
   matrix($('context-matrix'), res.context_vecs, { rowLabels: tokens, colLabels: ['dim 1', 'dim 2', 'dim 3'].slice(0, res.context_vecs[0].length), caption: 'Context vectors Z = A·X', highlightRow: q, role: 'x' });
@@ -94,8 +132,10 @@ function draw(data, res) {
 runner(state, (current) => embeddings(state, 3).then((data) => {
   if (!current()) return;
   if ('error' in data) { showError($('sentence-error'), data.error); return false; }
-  return run({ mechanism: 'simplified', inputs: data.inputs, steps: true }).then((res) => {
+  const example = run({ mechanism: 'simplified', inputs: book.inputs, steps: true });
+  return Promise.all([run({ mechanism: 'simplified', inputs: data.inputs, steps: true }), example]).then(([res, bookRes]) => {
     if (!current()) return;
+    if (!bookRes.error) drawDotExample(bookRes);
     if (res.error) { showError($('sentence-error'), res.error); return false; }
     showError($('sentence-error'), null);
     draw(data, res);

@@ -8,6 +8,8 @@ import { el, clear, byId as $ } from '../js/render/dom.js';
 import { fmt } from '../js/render/format.js';
 import { heatmap } from '../js/render/heatmap.js';
 import { matrix } from '../js/render/matrix.js';
+import { vector } from '../js/render/bars.js';
+import { tensorText } from '../js/render/tensor.js';
 import { start } from '../js/ui/lesson.js';
 import { DROPOUT_ONE_WHY, bind, bindRadios, dropoutFromLink, sentenceForm } from '../js/ui/controls.js';
 import { isolate, showError, showErrorByField } from '../js/ui/messages.js';
@@ -38,6 +40,7 @@ bind(state, 'd_out', $('d_out'));
 bind(state, 'p', $('p'), (p) => p.toFixed(2));
 bindRadios(state, 'w', $('weights-source'));
 bindRadios(state, 'train', $('mode'));
+$('book-dropout').addEventListener('click', () => state.set({ sentence: book.tokens.join(' '), emb: '', w: 'book', d_out: 2, p: book.causal_dropout.p, train: true }));
 
 /** @type {string[]} */
 let tokens = [];
@@ -128,12 +131,56 @@ function draw(data, req, res) {
     clear($('dropout-mask'));
     clear($('dropped'));
   }
+  firstToken(res);
   matrix($('context-matrix'), res.context_vecs, { caption: 'Context vectors Z', rowLabels: tokens, colLabels: dims(res.context_vecs[0].length), role: 'v' });
   stepper.update(res.steps, state.get('step'));
 }
 
-runner(state, (current) => embeddings(state, 3).then((data) => {
+/**
+ * What the first token's context vector is in the view on screen: its one weight (after dropout,
+ * when dropout acted), its context vector beside its value vector, and every token whose weights
+ * were all dropped (its context vector is zero).
+ * @param {Record<string, any>} res
+ */
+function firstToken(res) {
+  /** @type {number[][]} */
+  const used = stepOf(res, 'attn_weights_dropped') || stepOf(res, 'attn_weights');
+  /** @type {number[][]} */
+  const values = stepOf(res, 'values');
+  const box = clear($('first-token'));
+  const text = (/** @type {string} */ t) => box.appendChild(document.createTextNode(t));
+  const vec = (/** @type {number[]} */ v, /** @type {string} */ role) => { const s = el('span'); box.appendChild(s); vector(s, v, { role }); };
+  text(`Here: “${isolate(tokens[0])}” puts weight `);
+  box.appendChild(el('strong', { class: 'num', text: fmt(used[0][0]) }));
+  text(' on itself, so its context vector ');
+  vec(res.context_vecs[0], 'v');
+  text(' is that times its value vector ');
+  vec(values[0], 'v');
+  text('.');
+  const gone = used.map((row, i) => (row.every((w) => w === 0) ? i : -1)).filter((i) => i >= 0);
+  gone.forEach((i) => {
+    text(` Every weight of “${isolate(tokens[i])}” was dropped: its context vector is `);
+    vec(res.context_vecs[i], 'v');
+    text('.');
+  });
+}
+
+/**
+ * The book's §3.5.3 output: its CausalAttention (seed 123, dropout 0) on a batch of the sentence
+ * twice, one core request per batch element.
+ * @param {Record<string, any>[]} batch
+ */
+function drawBookCausal(batch) {
+  const bad = batch.find((r) => r.error);
+  if (bad) { $('book-causal-print').textContent = `The core could not compute this: ${bad.error.message}`; return; }
+  $('book-causal-print').textContent = tensorText(batch.map((r) => r.context_vecs), 'context_vecs');
+  matrix($('book-causal-matrix'), batch[0].context_vecs, { caption: 'context_vecs[0] (batch element 0; element 1 is the same)', rowLabels: book.tokens, colLabels: dims(2), role: 'v' });
+}
+const BOOK_BATCH = [book.inputs, book.inputs];  // torch.stack((inputs, inputs), dim=0)
+
+runner(state, (current) => Promise.all([embeddings(state, 3), Promise.all(BOOK_BATCH.map((inputs) => run({ mechanism: 'causal', inputs, d_out: 2, weights: book.causal_class, dropout: 0 })))]).then(([data, bookBatch]) => {
   if (!current()) return;
+  drawBookCausal(bookBatch);
   if ('error' in data) { showError($('sentence-error'), data.error); return false; }
   const req = request(data);
   return run(req).then((res) => {

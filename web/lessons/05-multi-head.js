@@ -8,6 +8,7 @@ import { el, clear, byId as $ } from '../js/render/dom.js';
 import { fmt, shapeText } from '../js/render/format.js';
 import { heatmap } from '../js/render/heatmap.js';
 import { matrix } from '../js/render/matrix.js';
+import { tensorText } from '../js/render/tensor.js';
 import { start } from '../js/ui/lesson.js';
 import { DROPOUT_ONE_WHY, bind, bindRadios, dropoutFromLink, sentenceForm } from '../js/ui/controls.js';
 import { showError, showErrorByField } from '../js/ui/messages.js';
@@ -118,11 +119,28 @@ function drawCount(res) {
     `${res.parameter_count_wrapper.toLocaleString('en-US')} parameters and no output projection.`;
 }
 
+/**
+ * The book's §3.6.1 output: its wrapper of two CausalAttention heads (seed 123) on a batch of
+ * the sentence twice, one core request per batch element.
+ * @param {Record<string, any>[]} batch
+ */
+function drawBookWrapper(batch) {
+  const bad = batch.find((r) => r.error);
+  $('book-wrapper-print').textContent = bad ? `The core could not compute this: ${bad.error.message}` : tensorText(batch.map((r) => r.context_vecs), 'context_vecs');
+}
+const BOOK_BATCH = [book.inputs, book.inputs];  // torch.stack((inputs, inputs), dim=0)
+// OpenAI's GPT-2 small has qkv biases; the book's configuration (the default above) does not.
+const GPT2_WITH_BIAS = { mechanism: 'parameter_count', d_in: 768, d_out: 768, num_heads: 12, qkv_bias: true };
+
 runner(state, (current) => {
+  const gpt2 = run(GPT2_WITH_BIAS);  // sent first: the learner's own count stays the newest request
   const count = run({ mechanism: 'parameter_count', d_in: state.get('pd_in'), d_out: state.get('pd_out'), num_heads: state.get('ph'), qkv_bias: state.get('pbias') });
-  return Promise.all([embeddings(state, 3), count]).then(([data, counted]) => {
+  const bookBatch = Promise.all(BOOK_BATCH.map((inputs) => run({ mechanism: 'multihead_wrapper', inputs, d_out: 2, num_heads: 2, weights: book.wrapper, dropout: 0 })));
+  return Promise.all([embeddings(state, 3), count, bookBatch, gpt2]).then(([data, counted, wrapped, gpt2Count]) => {
     if (!current()) return;
     drawCount(counted);
+    drawBookWrapper(wrapped);
+    $('param-gpt2-bias').textContent = gpt2Count.error ? '?' : gpt2Count.parameter_count.toLocaleString('en-US');
     if ('error' in data) { showError($('sentence-error'), data.error); return false; }
     /** @type {Record<string, unknown>} */
     const req = { mechanism: 'multihead', inputs: data.inputs, d_out: state.get('d_out'), num_heads: state.get('num_heads'), causal: state.get('causal'),

@@ -130,6 +130,25 @@ function drawSlopes(list, series) {
   });
 }
 
+/**
+ * Section 5's sentence about the slope of 2, with the local slopes this page measured (the fits
+ * of section 1) and where they were measured, so that it never claims more than the plot shows.
+ * @param {(import('../js/render/chart.js').Series & { key: string })[]} series
+ */
+function slopeRecap(series) {
+  const box = clear($('slope-recap'));
+  const parts = [];
+  for (const s of series) {
+    const fit = slopeOf(s.points);
+    if (fit) parts.push([document.createTextNode(`${parts.length ? ', ' : ''}${s.label} `), el('strong', { class: 'num', text: fit.slope.toFixed(2) }),
+      document.createTextNode(` (T = ${fit.from} to ${fit.to})`)]);
+  }
+  if (!parts.length || !results) { box.textContent = 'Press Measure to see the slopes this device gives.'; return; }
+  box.appendChild(document.createTextNode(`Measured here, with d_model = ${results.params.d_model}: `));
+  parts.flat().forEach((node) => box.appendChild(node));
+  box.appendChild(document.createTextNode('. Longer sequences, or a smaller d_model, bring them closer to 2.'));
+}
+
 function drawResults() {
   const empty = results ? 'Measuring: the points appear as each length is done.' : 'Press Measure: the plot fills in as each length is measured.';
   /** @type {(import('../js/render/chart.js').Series & { key: string })[]} */
@@ -140,6 +159,7 @@ function drawResults() {
   chart($('time-chart'), time, { caption: 'time per forward pass against T, log-log', xLabel: 'sequence length T', yLabel: 'time per call',
     tick: timeTick, value: formatMs, empty, className: 'loglog' });
   drawSlopes($('time-slopes'), time);
+  slopeRecap(time);
 
   /** @type {(import('../js/render/chart.js').Series & { key: string })[]} */
   const memory = [

@@ -51,6 +51,8 @@ declare module 'attn:book' {
     causal: Record<string, Matrix>;
     causal_dropout: { p: number; mask: Matrix };
     multihead: Record<string, Matrix | number[]>;
+    causal_class: Record<string, Matrix>;
+    wrapper: { heads: Record<string, Matrix>[] };
   };
 }
 

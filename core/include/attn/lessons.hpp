@@ -33,6 +33,11 @@ RnnWeights draw_rnn(Rng& rng, std::size_t d_in, std::size_t d_hidden);
 /// the last row is all that a decoder without attention gets to see.
 Matrix rnn_encoder(const Matrix& inputs, const RnnWeights& weights);
 
+/// How far apart two runs' hidden states are at each step: ‖a_t − b_t‖ (Euclidean), (T).
+/// Run the encoder on a sentence and on the same sentence with one word changed: the distance at
+/// the changed word is large and, in a contracting RNN, fades by the last state (the bottleneck).
+Vector state_distance(const Matrix& a, const Matrix& b);
+
 /// One point of the scaling experiment, averaged over trials.
 struct ScalingPoint {
   std::size_t d_k;

@@ -19,7 +19,18 @@ const resizer = typeof ResizeObserver === 'undefined' ? null : new ResizeObserve
  * @param {string} [label]
  */
 export function scrollBox(cls, child, label) {
-  const box = el('div', { class: cls }, child);
+  return scrollable(el('div', { class: cls }, child), label);
+}
+
+/**
+ * Makes a box that scrolls sideways (overflow-x: auto) reachable by keyboard while its content
+ * does not fit: a focusable, named region, as scrollBox's. Returns the box.
+ * @template {HTMLElement} B
+ * @param {B} box
+ * @param {string} [label]
+ * @returns {B}
+ */
+export function scrollable(box, label) {
   fits.set(box, () => {
     const over = box.scrollWidth > box.clientWidth + 1;
     if (over === box.hasAttribute('tabindex')) return;

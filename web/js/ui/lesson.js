@@ -7,6 +7,7 @@ import { embedUrl, startEmbed } from './embed.js';
 import { lessonId } from './acts.js';
 import { onChange, summary } from './progress.js';
 import { connectPlatform } from './scorm.js';
+import { scrollable } from '../render/layout.js';
 
 /**
  * Starts a lesson page: shows the state's notices (bad URL parameters) in
@@ -18,6 +19,10 @@ export function start(state) {
   const stamp = document.getElementById('build-stamp');
   if (stamp) stamp.textContent = `v${build.version} · ${build.commit}`;
   startEmbed();
+  // a formula or a printed tensor wider than a phone scrolls in its box, by keyboard too
+  document.querySelectorAll('.formula, pre.book-print').forEach((box) => {
+    if (box instanceof HTMLElement) scrollable(box, box.classList.contains('formula') ? 'formula' : 'printed output');
+  });
   exposeTestHook();
   reportToPlatform();
 }

@@ -3,6 +3,7 @@ import { el, clear } from './dom.js';
 import { fmt } from './format.js';
 import { extent, shade, legend } from './colour.js';
 import { asRows, scrollBox, focusKey, restoreFocus } from './layout.js';
+import { exportMenu, heatmapSvg, toCsv } from './export.js';
 
 // Which heatmaps show their table (by caption): kept here because lessons redraw the heatmaps
 // after every change, and an open table should stay open.
@@ -76,6 +77,11 @@ export function heatmap(container, value, opts = {}) {
   wrap.appendChild(legend(range));
   wrap.appendChild(readout);
   wrap.appendChild(tableToggle(id, caption, rows, rowLabels, colLabels, rowTitle, colTitle, opts));
+  wrap.appendChild(exportMenu({
+    name: caption,
+    csv: () => toCsv(rows, { rowLabels, colLabels, corner: `${rowTitle} \\ ${colTitle}`, nullText: opts.nullText }),
+    svg: () => heatmapSvg(rows, { rowLabels, colLabels, rowTitle, colTitle, caption, range, decimals: opts.decimals, nullText: opts.nullText }),
+  }));
   container.appendChild(wrap);
   restoreFocus(container, keep);
 }

@@ -101,7 +101,7 @@ export function createStepper(root, opts) {
     const n = notes[step.name] || notes[step.name.replace(/^head_\d+\./, '')];
     // the notes' formulas were typeset at build time, so copies of them are typeset too
     if (n) n.childNodes.forEach((c) => note.appendChild(c.cloneNode(true)));
-    matrix(value, step.value, { heat: true, ...(opts.view ? opts.view(step) : {}) });
+    matrix(value, step.value, { heat: true, name: `step ${step.name}`, ...(opts.view ? opts.view(step) : {}) });
     clear(codeBox);
     (opts.code ? opts.code(step) : []).forEach((c) => {
       showCode(codeBox, code[c.fn], c.hl || lineFor(step.name), c.title || c.fn);

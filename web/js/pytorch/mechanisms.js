@@ -178,6 +178,7 @@ function rnnEncoder(w, req, res) {
   w.blank();
   w.show('hidden_states');
   w.show('final_state');
+  w.known.set(JSON.stringify(res.hidden_states), 'hidden_states');
 }
 
 // ---- chapter 4: the pieces of a transformer block, as functions --------------------------------

@@ -84,6 +84,8 @@ export class Writer {
     this.source = 0;
     /** @type {Set<string>} helper functions already written */
     this.defined = new Set();
+    /** @type {Map<string, string>} tensors an earlier part computed (their JSON -> their Python name) */
+    this.known = new Map();
   }
 
   /** @param {string} text @param {string[]} [steps] */
@@ -100,6 +102,8 @@ export class Writer {
    */
   tensor(name, value, comment, opts = {}) {
     const shape = shapeOf(value);
+    const from = this.known.get(JSON.stringify(value));
+    if (from) { this.line(`${name} = ${from}  # ${shape.join(' × ')}, computed above`, opts.steps); return; }
     const tail = comment ? `  # ${comment}` : '';
     const text = `${name} = ${tensorText(value, '', opts.int)}${tail}`;
     const small = shape.reduce((a, b) => a * b, 1) <= 4 && shape.length <= 1;
@@ -126,6 +130,7 @@ export class Writer {
     if (this.defined.has(name)) return;
     this.defined.add(name);
     lines.forEach((l) => this.lines.push(l));
+    this.blank();
     this.blank();
   }
 }

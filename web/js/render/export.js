@@ -123,7 +123,7 @@ export function heatmapSvg(value, opts) {
   const range = extent(rows, opts.range);
   const cellW = Math.max(62, ...opts.colLabels.map((c) => textWidth(c, 12) + 10)), cellH = 34, gap = 2;
   const labelW = Math.max(textWidth(`${opts.rowTitle} ↓`, 11), ...opts.rowLabels.map((r) => textWidth(r, 12))) + 14;
-  const top = 56, left = 12 + labelW;
+  const top = 72, left = 12 + labelW;
   const gridW = opts.colLabels.length * (cellW + gap);
   const width = Math.max(left + gridW + 12, textWidth(opts.caption, 15) + 24, 260);
   const height = top + rows.length * (cellH + gap) + 62;
@@ -133,7 +133,7 @@ export function heatmapSvg(value, opts) {
       tag('rect', { width: 6, height: 6, fill: '#eef1f4' }) + tag('rect', { width: 2, height: 6, fill: '#b6bec8' })) +
       tag('linearGradient', { id: 'scale' }, Array.from({ length: 11 }, (_, k) => tag('stop', { offset: `${k * 10}%`, 'stop-color': colour(k / 10).css })).join(''))),
     tag('text', { x: 12, y: 22, 'font-family': FONT, 'font-size': 15, 'font-weight': 'bold', fill: '#1b1f24' }, escapeXml(opts.caption)),
-    tag('text', { x: 12, y: top - 8, 'font-family': FONT, 'font-size': 11, fill: '#57606a' }, escapeXml(`${opts.rowTitle} ↓ ${opts.colTitle} →`)),
+    tag('text', { x: 12, y: top - 30, 'font-family': FONT, 'font-size': 11, fill: '#57606a' }, escapeXml(`rows: ${opts.rowTitle} ↓   columns: ${opts.colTitle} →`)),
   ];
   opts.colLabels.forEach((c, j) => parts.push(tag('text', { x: left + j * (cellW + gap) + cellW / 2, y: top - 8, 'text-anchor': 'middle',
     'font-family': FONT, 'font-size': 12, 'font-weight': 'bold', fill: '#1b1f24', class: 'col-label' }, escapeXml(c))));
@@ -154,12 +154,12 @@ export function heatmapSvg(value, opts) {
   parts.push(tag('text', { x: 12, y: ly + 10, 'font-family': MONO, 'font-size': 11, fill: '#57606a' }, escapeXml(fmt(range[0], 2))));
   parts.push(tag('rect', { x: 60, y: ly, width: 160, height: 12, rx: 6, fill: 'url(#scale)' }));
   parts.push(tag('text', { x: 228, y: ly + 10, 'font-family': MONO, 'font-size': 11, fill: '#57606a' }, escapeXml(fmt(range[1], 2))));
-  parts.push(tag('text', { x: 12, y: height - 8, 'font-family': FONT, 'font-size': 10, fill: '#57606a' }, escapeXml(`${source()}`)));
+  parts.push(tag('text', { x: 12, y: height - 8, 'font-family': FONT, 'font-size': 10, fill: '#57606a' }, escapeXml(source())));
   return { text: svgDocument(width, height, opts.caption, parts.join('')), width, height };
 }
 
-/** Where a file came from: the page's title and address, for a reader who finds the file later. */
-function source() { return `${document.title} · Attention Lab`; }
+/** Where a file came from (the page's title names the lesson and the site), for a reader who finds the file later. */
+function source() { return /Attention Lab/.test(document.title) ? document.title : `${document.title} · Attention Lab`; }
 
 /** @param {number} width @param {number} height @param {string} title @param {string} body */
 function svgDocument(width, height, title, body) {
@@ -172,14 +172,17 @@ const STYLE_PROPS = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-d
   'opacity', 'font-family', 'font-size', 'font-weight', 'paint-order', 'visibility'];
 
 /**
- * Copies the computed style of every element of `from` onto the same element of `to` (a clone),
- * so that the picture does not need the page's stylesheet.
+ * Writes the computed style of every element of `from` onto the same element of `to` (a clone),
+ * so that the picture does not need the page's stylesheet. As presentation attributes (fill="…"),
+ * not a style attribute: the CSP (style-src 'self') refuses inline styles, even on a detached clone.
  * @param {Element} from @param {Element} to
  */
 function inlineStyles(from, to) {
   const style = getComputedStyle(from);
-  const text = STYLE_PROPS.map((p) => `${p}:${style.getPropertyValue(p)}`).filter((s) => !/:$/.test(s)).join(';');
-  if (to instanceof SVGElement) to.setAttribute('style', text);
+  STYLE_PROPS.forEach((p) => {
+    const v = style.getPropertyValue(p);
+    if (v) to.setAttribute(p, v);
+  });
   for (let i = 0; i < from.children.length; i++) inlineStyles(from.children[i], to.children[i]);
 }
 
@@ -263,7 +266,9 @@ const sandboxed = () => self.origin === 'null' && location.protocol !== 'file:';
 /** A file name from a caption: the page's name, then the caption's words. @param {string} name @param {string} ext */
 export function fileName(name, ext) {
   const page = (location.pathname.split('/').pop() || 'attention-lab').replace(/\.html?$/, '');
-  const words = name.normalize('NFKD').replace(/[^\w]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase().slice(0, 60) || 'view';
+  let words = name.normalize('NFKD').replace(/[^\w]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase();
+  if (words.length > 60) words = words.slice(0, 61).replace(/-[^-]*$/, '');  // whole words only
+  words = words || 'view';
   return `${page}_${words}.${ext}`;
 }
 
@@ -283,6 +288,10 @@ export function download(blob, filename) {
  */
 export function copyText(text) {
   if (!navigator.clipboard || !navigator.clipboard.writeText) return Promise.resolve(false);
+  // A frame whose host did not allow clipboard-write would refuse (and Chromium logs an error):
+  // ask the policy first where the browser tells it (Chromium's document.featurePolicy).
+  const policy = /** @type {{ featurePolicy?: { allowsFeature?: (f: string) => boolean } }} */ (/** @type {unknown} */ (document)).featurePolicy;
+  if (policy && typeof policy.allowsFeature === 'function' && !policy.allowsFeature('clipboard-write')) return Promise.resolve(false);
   try {
     return navigator.clipboard.writeText(text).then(() => true, () => false);
   } catch {

@@ -4,6 +4,7 @@ import { DISPLAY_LIMIT } from '../limits.js';
 import { abortForTest, generations, recentRequests } from '../engine/page.js';
 import { notice } from './messages.js';
 import { embedUrl, startEmbed } from './embed.js';
+import { viewSources } from './stepper.js';
 
 /**
  * Starts a lesson page: shows the state's notices (bad URL parameters) in
@@ -21,9 +22,10 @@ export function start(state) {
 /**
  * window.AttnTest: what the browser tests (tests/web) read of a page beyond its DOM, and nothing
  * else: the requests sent to the core (to replay a view), how many modules the page created, a way
- * to make the core abort as a C++ bug would, the display limit, and the embed address of the view.
+ * to make the core abort as a C++ bug would, the display limit, the embed address of the view, and
+ * the requests and answers the stepper's PyTorch program is written from.
  * It is the only global a bundle makes; it changes nothing the learner sees.
  */
 function exposeTestHook() {
-  window.AttnTest = Object.freeze({ recentRequests, generation: generations, abortForTest, DISPLAY_LIMIT, embedUrl });
+  window.AttnTest = Object.freeze({ recentRequests, generation: generations, abortForTest, DISPLAY_LIMIT, embedUrl, viewSources });
 }

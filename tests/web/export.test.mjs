@@ -260,7 +260,7 @@ test('in a sandboxed frame the CSV, the picture and the PyTorch program are show
   const img = await decodePng(page, Buffer.from(src.split(',')[1], 'base64'));
   assert.ok(img.coloured > 0.1 && img.width > 200, JSON.stringify(img));
 
-  await frame.click('#steps .step-controls >> text=Copy as PyTorch');
+  await frame.click('#steps .step-bar >> text=Copy as PyTorch');
   const program = await frame.locator('.step-program textarea').inputValue();
   assert.match(program, /^# .*\n[\s\S]*import torch\n[\s\S]*context_vecs = attn_weights @ inputs/);
   await frame.locator('.step-program .export-status:not(:empty)').waitFor();

@@ -128,7 +128,7 @@ test('every lesson\'s "Copy as PyTorch" prints the view\'s numbers: the core\'s,
     page.on('pageerror', (e) => problems.push(e.message));
     await page.goto(`${site.url}lessons/${name}.html`);
     await settled(page);
-    await page.click('#steps .step-controls >> text=Copy as PyTorch');
+    await page.click('#steps .step-bar >> text=Copy as PyTorch');
     const text = await page.locator('#steps .step-program textarea').inputValue();
     const sources = await page.evaluate(() => AttnTest.viewSources());
     assert.ok(sources.length >= 1, `${name}: no source for the program`);

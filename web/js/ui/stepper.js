@@ -88,7 +88,8 @@ export function createStepper(root, opts) {
   const copyButton = el('button', { type: 'button', class: 'btn', text: 'Copy as PyTorch', 'aria-expanded': 'false', 'aria-controls': `${id}-program` });
   const programBox = el('div', { class: 'step-program export-shown', id: `${id}-program`, hidden: true });
   root.appendChild(el('div', { class: 'stepper' }, [
-    el('div', { class: 'step-controls' }, [prev, counter, next, copyButton]),
+    // Copy as PyTorch beside the controls, not among them: Previous and Next stay their first and last
+    el('div', { class: 'step-bar' }, [el('div', { class: 'step-controls' }, [prev, counter, next]), copyButton]),
     programBox,
     nav,
     el('div', { class: 'step-body' }, [

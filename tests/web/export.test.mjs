@@ -4,16 +4,17 @@
 // chart downloads as CSV whose numbers are the ones the page prints (and the core's, in full). In a
 // sandboxed frame, where downloads and the clipboard may be refused, the same text and picture are
 // shown to select; from disk (file://) the downloads work too.
-// Usage: node --test tests/web/export.test.mjs   (needs the built site, see helpers.mjs)
+// Usage: node --test tests/web/export.test.mjs   (needs bash tools/build and bash tools/export first)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { LESSONS, fmt, lastRequest, launch, nodeCore, settled, site as siteDir } from './helpers.mjs';
+import { LESSONS, fmt, lastRequest, launch, nodeCore, root, settled, site as siteDir } from './helpers.mjs';
 import { serve } from '../../tools/serve.mjs';
 
+const exported = path.resolve(root, process.env.ATTN_EXPORT || 'build/export');
 // Lesson 6 draws its charts once it has measured: a small sweep.
 const VIEW = { '06-what-attention-costs': '#tmax=64&d_model=32&num_heads=2' };
 
@@ -268,16 +269,22 @@ test('in a sandboxed frame the CSV, the picture and the PyTorch program are show
   await page.close();
 });
 
-test('from disk (file://) the downloads work too', async () => {
-  const url = pathToFileURL(path.join(siteDir, 'lessons/03-trainable-weights.html')).href;
-  const { page, problems } = await open(url);
-  await settled(page);
-  const all = await panels(page);
-  const chart = all.find((p) => p.kind === 'chart');
-  const png = await download(page, chart.index, 'Download PNG');
-  assert.ok((await decodePng(page, png.bytes)).coloured > 0.05);
-  const matrix = all.find((p) => p.kind === 'matrix' && p.visible);
-  checkCsv((await download(page, matrix.index, 'Download CSV')).bytes.toString('utf8'), matrix, 'file://');
-  assert.deepEqual(problems, []);
-  await page.close();
+test('from disk (file://) the downloads work too: the site, and a single-file lesson under its own CSP', async () => {
+  const single = path.join(exported, '03-trainable-weights.html');
+  assert.ok(fs.existsSync(single), `${path.relative(root, single)} is missing: run bash tools/export`);
+  for (const file of [path.join(siteDir, 'lessons/03-trainable-weights.html'), single]) {
+    const { page, problems } = await open(pathToFileURL(file).href);
+    await settled(page);
+    const all = await panels(page);
+    const chart = all.find((p) => p.kind === 'chart');
+    const png = await download(page, chart.index, 'Download PNG');
+    assert.ok((await decodePng(page, png.bytes)).coloured > 0.02, file);
+    const heat = all.find((p) => p.kind === 'heatmap');
+    const svg = await parseSvg(page, (await download(page, heat.index, 'Download SVG')).bytes.toString('utf8'));
+    assert.deepEqual(svg.cells, heat.cells, file);
+    const matrix = all.find((p) => p.kind === 'matrix' && p.visible);
+    checkCsv((await download(page, matrix.index, 'Download CSV')).bytes.toString('utf8'), matrix, file);
+    assert.deepEqual(problems, [], file);
+    await page.close();
+  }
 });

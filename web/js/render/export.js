@@ -330,7 +330,7 @@ export function exportMenu(what) {
     shown.hidden = false;
     shown.appendChild(el('p', { class: 'export-why', text: why }));
     if (item.text !== undefined) {
-      const box = el('textarea', { readonly: true, rows: String(Math.min(12, item.text.split('\n').length + 1)), spellcheck: 'false',
+      const box = el('textarea', { readonly: true, rows: String(Math.min(12, item.text.split('\n').length + 1)), wrap: 'off', spellcheck: 'false',
         class: 'export-text', 'aria-label': `${what.name}, as text` });
       box.value = item.text;
       box.addEventListener('focus', () => box.select());

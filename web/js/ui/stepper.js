@@ -131,7 +131,7 @@ export function createStepper(root, opts) {
     const p = written();
     if (!p) { programBox.appendChild(el('p', { text: 'These steps have no PyTorch program yet.' })); return; }
     const status = el('p', { class: 'export-status', role: 'status' });
-    const box = el('textarea', { readonly: true, rows: '14', spellcheck: 'false', class: 'export-text', 'aria-label': 'the PyTorch program of this view' });
+    const box = el('textarea', { readonly: true, rows: '14', wrap: 'off', spellcheck: 'false', class: 'export-text', 'aria-label': 'the PyTorch program of this view' });
     box.value = p.text;
     box.addEventListener('focus', () => box.select());
     const save = el('button', { type: 'button', class: 'btn btn-small', text: 'Download .py' });

@@ -2,8 +2,17 @@
 // mechanism as the book would in torch, one named line per step, with the core's step names, so a
 // learner can read the two side by side. Inputs and weights are the ones the core used (the
 // response's `weights`); a dropout mask is the one the core drew or was given.
+import { pyNumber } from './program.js';
+
 /** @typedef {import('./program.js').Writer} Writer */
 /** @typedef {Record<string, any>} Json */
+
+// A request's values reach the program only as numbers or as our own words: the core accepted the
+// request, but the program must not depend on that for what it writes into Python source.
+/** A whole number of the request. @param {unknown} x */
+const int = (x) => String(Math.trunc(Number(x)) || 0);
+/** The activation's name. @param {unknown} a */
+const activationOf = (a) => (a === 'relu' ? 'relu' : 'gelu');
 
 /** Matrices are in the math orientation: queries = inputs @ W_query (an nn.Linear's weight is the transpose). */
 const ORIENTATION = 'd_in × d_out, as the core takes it: X @ W (an nn.Linear holds W.T)';
@@ -30,7 +39,7 @@ function dropout(w, req, res) {
   if (!res.dropout_mask) return false;
   w.blank();
   w.comment('Dropout in training mode: nn.Dropout would draw its own mask; this is the one the page used (1 = kept).');
-  w.line(`p = ${req.dropout}`);
+  w.line(`p = ${pyNumber(Number(req.dropout))}`);
   w.tensor('dropout_mask', res.dropout_mask, 'the keep mask', { steps: ['dropout_mask'] });
   w.line('attn_weights_dropped = attn_weights * dropout_mask / (1 - p)  # kept weights scaled by 1/(1 − p)', ['attn_weights_dropped']);
   return true;
@@ -90,7 +99,7 @@ function causal(w, req, res) {
 function multihead(w, req, res) {
   const W = res.weights, causalMask = req.causal !== false;
   w.tensor('inputs', req.inputs, '(T, d_in)', { steps: ['inputs'] });
-  w.line(`num_heads = ${req.num_heads || 1}`);
+  w.line(`num_heads = ${int(req.num_heads || 1)}`);
   projections(w, W);
   w.tensor('W_out', W.W_out, '(d_out, d_out): the output projection');
   w.tensor('b_out', W.b_out);
@@ -131,7 +140,7 @@ function multiheadWrapper(w, req, res) {
     w.line('attn_weights = torch.softmax(attn_scores, dim=-1)', [`head_${h}.attn_weights`]);
     if (res.dropout_mask) {
       w.tensor('dropout_mask', res.dropout_mask[h], 'this head\'s keep mask', { steps: [`head_${h}.dropout_mask`] });
-      w.line(`attn_weights = attn_weights * dropout_mask / (1 - ${req.dropout})`, [`head_${h}.attn_weights_dropped`]);
+      w.line(`attn_weights = attn_weights * dropout_mask / (1 - ${pyNumber(Number(req.dropout))})`, [`head_${h}.attn_weights_dropped`]);
     }
     w.line('heads.append(attn_weights @ values)', [`head_${h}.context_vecs`]);
   });
@@ -275,7 +284,7 @@ function layerNorm(w, req, res) {
   defineLayerNorm(w);
   w.tensor('inputs', req.inputs, '(T, emb_dim)', { steps: ['inputs'] });
   w.weights('weights', res.weights, 'scale (γ) and shift (β)');
-  w.line(`outputs = layer_norm(inputs, weights${req.eps !== undefined ? `, eps=${req.eps}` : ''})`, ['outputs']);
+  w.line(`outputs = layer_norm(inputs, weights${req.eps !== undefined ? `, eps=${pyNumber(Number(req.eps))}` : ''})`, ['outputs']);
   w.line('mean = inputs.mean(dim=-1)', ['mean']);
   w.line('var = inputs.var(dim=-1, unbiased=False)', ['var']);
   w.blank();
@@ -284,8 +293,8 @@ function layerNorm(w, req, res) {
 
 /** @param {Writer} w @param {Json} req @param {Json} res */
 function positionalEncoding(w, req, res) {
-  const T = req.inputs ? req.inputs.length : req.T;
-  const emb_dim = req.inputs ? req.inputs[0].length : req.emb_dim;
+  const T = int(req.inputs ? req.inputs.length : req.T);
+  const emb_dim = int(req.inputs ? req.inputs[0].length : req.emb_dim);
   if (req.kind === 'learned') {
     w.tensor('pos_emb', res.weights.pos_emb, '(context_length, emb_dim): the learned table, drawn standard normal as nn.Embedding');
     w.line(`pos_encoding = pos_emb[:${T}]  # rows 0 … T−1`, ['pos_encoding']);
@@ -307,7 +316,7 @@ function feedForward(w, req, res) {
   defineFeedForward(w);
   w.tensor('inputs', req.inputs, '(T, emb_dim)', { steps: ['inputs'] });
   w.weights('weights', res.weights, 'W1 (emb_dim, d_ff), b1, W2 (d_ff, emb_dim), b2');
-  const act = req.activation || 'gelu';
+  const act = activationOf(req.activation);
   w.line('hidden = inputs @ weights["W1"] + weights["b1"]  # (T, d_ff)', ['hidden']);
   w.line(act === 'gelu' ? 'activated = gelu(hidden)' : 'activated = torch.relu(hidden)', ['activated']);
   w.line(`outputs = feed_forward(inputs, weights, "${act}")  # (T, emb_dim)`, ['outputs']);
@@ -317,9 +326,9 @@ function feedForward(w, req, res) {
 
 /** The block's keyword arguments as the request set them. @param {Json} req */
 function blockArgs(req) {
-  return [`n_heads=${req.n_heads || 1}`, `causal=${req.causal === false ? 'False' : 'True'}`,
+  return [`n_heads=${int(req.n_heads || 1)}`, `causal=${req.causal === false ? 'False' : 'True'}`,
     `norm_first=${req.norm_first === false ? 'False' : 'True'}`, `residual=${req.residual === false ? 'False' : 'True'}`,
-    `activation="${req.activation || 'gelu'}"`].join(', ');
+    `activation="${activationOf(req.activation)}"`].join(', ');
 }
 
 /** @param {Writer} w @param {Json} req @param {Json} res */
@@ -366,7 +375,7 @@ function gpt(w, req, res) {
 }
 
 /** @param {unknown} t */
-const pyTemperature = (t) => (typeof t === 'number' ? String(t) : '1.0');
+const pyTemperature = (t) => (typeof t === 'number' ? pyNumber(t) : '1.0');
 
 /** @type {Record<string, (w: Writer, req: Json, res: Json) => void>} */
 export const MECHANISMS = {

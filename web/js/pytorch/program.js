@@ -163,7 +163,7 @@ export function program(sources, title) {
   if (!usable.length) return null;
   const w = new Writer();
   const names = usable.map((s) => s.request.mechanism).join(', ');
-  w.comment(`${title}: the view's numbers again, computed by PyTorch.`);
+  w.comment(`${title.replace(/[\r\n\u2028\u2029]+/g, ' ')}: the view's numbers again, computed by PyTorch.`);
   w.comment(`Written by Attention Lab from the request${usable.length > 1 ? 's' : ''} the page sent to its C++ core (${names}).`);
   w.comment('Every input and weight is inlined as the core used it; run it with: python3 this_file.py');
   HEADER.forEach((t) => w.line(t));
@@ -172,7 +172,7 @@ export function program(sources, title) {
     w.blank();
     if (usable.length > 1) {
       w.comment(`---- ${k + 1}. ${s.request.mechanism} ----`);
-      w.line(`print("== ${s.request.mechanism}")`);
+      w.line(`print("== ${s.request.mechanism}")`);  // a known mechanism's name: [a-z_]
     }
     MECHANISMS[s.request.mechanism](w, s.request, s.response);
   });

@@ -1,7 +1,8 @@
 // Accessibility of the site (WCAG 2.2 AA): axe-core finds no violation on the contents page and on
 // every lesson, in the light and the dark theme, after the page has been used (a control changed,
-// the stepper stepped, a heatmap cell focused, a table opened); the heatmap palette keeps its order
-// without hue and its printed numbers readable; nothing moves when reduced motion is asked for.
+// the stepper stepped, a heatmap cell focused, a table opened, an export panel and the PyTorch
+// program and tab opened); the heatmap palette keeps its order without hue and its printed numbers
+// readable; nothing moves when reduced motion is asked for.
 // Usage: node --test tests/web/a11y.test.mjs   (needs the built site, see helpers.mjs)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,6 +65,14 @@ async function use(page, name) {
     await page.click(`${u.heatmap} .hm-toggle`);
     assert.equal(await page.getAttribute(`${u.heatmap} .hm-toggle`, 'aria-expanded'), 'true');
   }
+  // the stepper's export panel with its CSV shown, the PyTorch program and the PyTorch tab, so
+  // that axe checks them too
+  await page.click('#stepper details.export summary');
+  await page.click('#stepper details.export >> text=Copy CSV');
+  await page.waitForSelector('#stepper details.export textarea');
+  await page.click('#stepper .step-bar >> text=Copy as PyTorch');
+  await page.click('#stepper [role=tab][data-tab=torch]');
+  assert.equal(await page.getAttribute('#stepper [role=tab][data-tab=torch]', 'aria-selected'), 'true');
   await frames(page);
 }
 

@@ -31,13 +31,14 @@ async function open(name, media = {}) {
 
 // Test-side helpers installed in the page (window.__kbd): what a control is, which tab stop stands
 // for it, and what the focused element looks like. A roving group (a heatmap grid, the stepper's
-// chips, radio buttons of one name) is one tab stop: any of its members reached counts for all.
+// chips, its C++/PyTorch tabs, radio buttons of one name) is one tab stop: any of its members
+// reached counts for all.
 const INSTALL = () => {
   let next = 0;
   const id = (el) => (el.__kbdId ??= ++next);
   const CONTROLS = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex^="-"]), [role=slider], [role=gridcell]';
   const unit = (el) => {
-    const group = el.closest('[role=grid], .step-nav');
+    const group = el.closest('[role=grid], .step-nav, [role=tablist]');
     if (group) return group;
     if (el.matches('input[type=radio][name]')) return (el.form || document).querySelector(`input[type=radio][name="${el.name}"]`);
     return el;

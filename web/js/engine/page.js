@@ -34,6 +34,14 @@ let streak = 0;      // failures since the last request a module answered
 let lastReason = '';
 /** @type {string[]} the last requests sent, newest last: what a test or a bug report needs to replay a view */
 const recent = [];
+/**
+ * A request the page sent and the core's answer to it (what "Copy as PyTorch" writes its program from).
+ * @typedef {{ request: Record<string, any>, response: CoreResponse }} Exchange
+ */
+/** @type {WeakMap<object, Exchange>} each answer (and its steps) -> its exchange */
+const exchanges = new WeakMap();
+/** @type {Exchange[]} the last answered exchanges, newest last */
+const answered = [];
 
 /** @param {string} src */
 function loadScript(src) {
@@ -108,7 +116,10 @@ export function run(request) {
     try {
       const response = core.run(text);
       if (core === current) streak = 0;  // answered, and did not abort on the way
-      return JSON.parse(response);
+      /** @type {CoreResponse} */
+      const parsed = JSON.parse(response);
+      remember({ request: JSON.parse(text), response: parsed });
+      return parsed;
     } catch (e) {
       failed(core, describe(e));
       return { error: { code: 'internal', restarting: true, message: `The attention core stopped (${describe(e)}). It is being restarted.` } };
@@ -183,6 +194,35 @@ export function generations() { return generation; }
 
 /** The last requests sent (JSON text), newest last. */
 export function recentRequests() { return recent.slice(); }
+
+/** @param {Exchange} exchange */
+function remember(exchange) {
+  exchanges.set(exchange.response, exchange);
+  if (Array.isArray(exchange.response.steps)) exchanges.set(exchange.response.steps, exchange);
+  answered.push(exchange);
+  if (answered.length > 50) answered.shift();
+}
+
+/**
+ * The request behind an answer of the core (or behind its `steps`), with the answer: undefined for
+ * anything the engine did not hand out.
+ * @param {object} answer @returns {Exchange | undefined}
+ */
+export function exchangeOf(answer) { return exchanges.get(answer); }
+
+/**
+ * The newest exchange whose answer holds `value` (compared as JSON) under `field`: the request
+ * that produced another request's input (lesson 1's encoder states, say).
+ * @param {string} field @param {unknown} value @returns {Exchange | undefined}
+ */
+export function producerOf(field, value) {
+  const text = JSON.stringify(value);
+  for (let i = answered.length - 1; i >= 0; i--) {
+    const got = answered[i].response[field];
+    if (got !== undefined && JSON.stringify(got) === text) return answered[i];
+  }
+  return undefined;
+}
 
 /**
  * Test only: makes the module abort as a C++ bug would (std::abort inside the wasm), so a test can

@@ -4,6 +4,7 @@
 // series (up, down); hovering or focusing a point reads its value out.
 import { el, svg, clear } from './dom.js';
 import { fmt } from './format.js';
+import { chartSvg, exportMenu, seriesCsv } from './export.js';
 
 /** @typedef {'circle' | 'square' | 'triangle'} Marker */
 /**
@@ -151,4 +152,6 @@ export function chart(container, series, opts) {
   });
   container.appendChild(key);
   container.appendChild(readout);
+  container.appendChild(exportMenu({ name: opts.caption, csv: () => seriesCsv(series, opts.xLabel, opts.yLabel),
+    svg: () => chartSvg(/** @type {SVGSVGElement} */ (root), key, opts.caption) }));
 }

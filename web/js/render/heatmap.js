@@ -3,6 +3,7 @@ import { el, clear } from './dom.js';
 import { fmt } from './format.js';
 import { extent, shade, legend } from './colour.js';
 import { asRows, scrollBox, focusKey, restoreFocus } from './layout.js';
+import { exportMenu, heatmapSvg, toCsv } from './export.js';
 
 /** A closed table's newest numbers, written when it opens (updateHeatmap() skips closed tables). @type {WeakMap<Element, () => void>} */
 const pendingTables = new WeakMap();
@@ -79,6 +80,11 @@ export function heatmap(container, value, opts = {}) {
   wrap.appendChild(legend(range));
   wrap.appendChild(readout);
   wrap.appendChild(tableToggle(id, caption, rows, rowLabels, colLabels, rowTitle, colTitle, opts));
+  wrap.appendChild(exportMenu({
+    name: caption,
+    csv: () => toCsv(rows, { rowLabels, colLabels, corner: `${rowTitle} \\ ${colTitle}`, nullText: opts.nullText }),
+    svg: () => heatmapSvg(rows, { rowLabels, colLabels, rowTitle, colTitle, caption, range, decimals: opts.decimals, nullText: opts.nullText }),
+  }));
   container.appendChild(wrap);
   restoreFocus(container, keep);
 }

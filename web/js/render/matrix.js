@@ -3,6 +3,7 @@ import { el, clear } from './dom.js';
 import { fmt } from './format.js';
 import { extent, shade } from './colour.js';
 import { asRows, scrollBox } from './layout.js';
+import { exportMenu, toCsv } from './export.js';
 
 /**
  * @typedef {object} MatrixOptions
@@ -18,6 +19,8 @@ import { asRows, scrollBox } from './layout.js';
  * @property {string} [nullText]
  * @property {number} [decimals]
  * @property {(i: number, j: number, v: unknown) => string} [describe]  a cell's title
+ * @property {string} [name]              what its export is called when it has no caption
+ * @property {boolean} [noExport]          no export panel (a slice of a 3-d value: the whole has one)
  */
 
 /**
@@ -32,10 +35,11 @@ export function matrix(container, value, opts = {}) {
     const grid = el('div', { class: 'slices' });
     value.forEach((slice, h) => {
       const box = el('div', { class: 'slice' });
-      matrix(box, slice, { ...opts, caption: `${opts.sliceLabel || 'head'} ${h + 1}` });
+      matrix(box, slice, { ...opts, caption: `${opts.sliceLabel || 'head'} ${h + 1}`, noExport: true });
       grid.appendChild(box);
     });
     container.appendChild(grid);
+    container.appendChild(csvMenu(value, opts));
     return;
   }
   const rows = asRows(value);
@@ -62,4 +66,11 @@ export function matrix(container, value, opts = {}) {
   });
   table.appendChild(body);
   container.appendChild(scrollBox('matrix-scroll', table, opts.caption));
+  if (!opts.noExport) container.appendChild(csvMenu(value, opts));
+}
+
+/** The matrix's CSV, to download or copy (render/export.js). @param {unknown} value @param {MatrixOptions} opts */
+function csvMenu(value, opts) {
+  return exportMenu({ name: opts.caption || opts.name || 'matrix',
+    csv: () => toCsv(value, { rowLabels: opts.rowLabels, colLabels: opts.colLabels, corner: opts.corner, nullText: opts.nullText, sliceLabel: opts.sliceLabel }) });
 }

@@ -8,6 +8,7 @@ import { lessonId } from './acts.js';
 import { onChange, summary } from './progress.js';
 import { connectPlatform } from './scorm.js';
 import { scrollable } from '../render/layout.js';
+import { viewSources } from './stepper.js';
 
 /**
  * Starts a lesson page: shows the state's notices (bad URL parameters) in
@@ -39,9 +40,10 @@ function reportToPlatform() {
 /**
  * window.AttnTest: what the browser tests (tests/web) read of a page beyond its DOM, and nothing
  * else: the requests sent to the core (to replay a view), how many modules the page created, a way
- * to make the core abort as a C++ bug would, the display limit, and the embed address of the view.
+ * to make the core abort as a C++ bug would, the display limit, the embed address of the view, and
+ * the requests and answers the stepper's PyTorch program is written from.
  * It is the only global a bundle makes; it changes nothing the learner sees.
  */
 function exposeTestHook() {
-  window.AttnTest = Object.freeze({ recentRequests, generation: generations, abortForTest, DISPLAY_LIMIT, embedUrl });
+  window.AttnTest = Object.freeze({ recentRequests, generation: generations, abortForTest, DISPLAY_LIMIT, embedUrl, viewSources });
 }

@@ -18,6 +18,8 @@ export function frame(container, o) {
   clear(container);
   container.classList.add('act', `act-${o.kind}`);
   container.setAttribute('role', 'group');
+  // lock=all (ui/embed.js) locks a moment as a whole, since its controls are made and remade later
+  container.setAttribute('data-lockable', '');
   const headId = `${container.id || o.id}-q`;
   container.setAttribute('aria-labelledby', headId);
   container.appendChild(el('p', { class: 'act-question', id: headId }, [el('span', { class: 'act-kind', text: `${o.label}: ` }), o.title]));

@@ -89,7 +89,11 @@ export function pick(o) {
     },
     judge: (g, t) => g === t,
     changed: () => JSON.stringify(current()) !== key,
-    disable(d) { if (set) set.disabled = d; },
+    disable(d) {
+      if (!set) return;
+      set.disabled = d;
+      set.querySelectorAll('input').forEach((r) => { r.disabled = d; });  // each one too: a radio reads enabled in a disabled fieldset
+    },
   };
 }
 
@@ -226,7 +230,11 @@ export function predict(container, m) {
   const setPhase = (/** @type {string} */ p) => { phase = p; container.setAttribute('data-state', p); };
   setPhase('asking');
 
-  const mount = () => { clear(guessBox); m.guess.mount(guessBox, base); };
+  const mount = () => {
+    clear(guessBox);
+    m.guess.mount(guessBox, base);
+    if (container.hasAttribute('data-locked')) m.guess.disable(true);  // locked by the link (ui/embed.js)
+  };
   mount();
 
   const say = (/** @type {string} */ text) => { message.textContent = text; message.hidden = !text; };

@@ -3,8 +3,8 @@
 // answer each test gives is computed here by the same wasm core in node, never copied from the page.
 // One moment and one exercise per lesson are done from the keyboard only; the progress line and
 // the stored progress follow; axe finds nothing once every result is shown; a lesson in a sandboxed
-// frame (no storage) still reveals and checks.
-// Usage: node --test tests/web/act.test.mjs   (needs the built site, see helpers.mjs)
+// frame (no storage), from disk and as a single-file export still reveals and checks.
+// Usage: node --test tests/web/act.test.mjs   (needs the built site and tools/export, see helpers.mjs)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -350,7 +350,7 @@ test('a question about the book\'s tokens, on another sentence, says so instead 
   await page.close();
 });
 
-test('in a sandboxed frame (no storage) and from disk, a lesson still reveals and checks', async () => {
+test('in a sandboxed frame (no storage), from disk and exported as one file, a lesson still reveals and checks', async () => {
   const page = await browser.context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -377,8 +377,21 @@ test('in a sandboxed frame (no storage) and from disk, a lesson still reveals an
   await disk.waitForSelector('#predict-dk[data-state="skipped"]');
   const curve = run({ mechanism: 'scaling_demo', d_k_values: [1024], T: 6, trials: 64, seed: 1 }).curve[0];
   assert.ok((await disk.textContent('#predict-dk .act-result')).includes(fmt(curve.max_weight)));
-  assert.deepEqual(errors, []);
   await disk.close();
+
+  // the single-file export (tools/export) of lesson 2
+  const exported = path.resolve(root, process.env.ATTN_EXPORT || 'build/export', `${L2}.html`);
+  assert.ok(fs.existsSync(exported), `${exported} is missing: run node tools/export.mjs`);
+  const one = await browser.context.newPage();
+  one.on('pageerror', (e) => errors.push(e.message));
+  await one.goto(pathToFileURL(exported).href);
+  await settled(one);
+  await one.check(`#predict-top input[value="${top(w)}"]`);
+  await one.click('#predict-top .act-buttons .btn.primary');
+  await one.waitForSelector('#predict-top[data-state="revealed"]');
+  assert.equal(await one.getAttribute('#predict-top', 'data-correct'), 'true');
+  assert.deepEqual(errors, []);
+  await one.close();
 });
 
 test('axe finds no WCAG 2.2 AA violation in the moments and exercises of lessons 1-3, asked and answered', async () => {

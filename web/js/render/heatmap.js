@@ -5,6 +5,8 @@ import { extent, shade, legend } from './colour.js';
 import { asRows, scrollBox, focusKey, restoreFocus } from './layout.js';
 import { exportMenu, heatmapSvg, toCsv } from './export.js';
 
+/** Each map's numbers, as updateHeatmap() last set them: what its export menu saves. @type {WeakMap<Element, unknown[][]>} */
+const shownRows = new WeakMap();
 /** A closed table's newest numbers, written when it opens (updateHeatmap() skips closed tables). @type {WeakMap<Element, () => void>} */
 const pendingTables = new WeakMap();
 
@@ -80,10 +82,12 @@ export function heatmap(container, value, opts = {}) {
   wrap.appendChild(legend(range));
   wrap.appendChild(readout);
   wrap.appendChild(tableToggle(id, caption, rows, rowLabels, colLabels, rowTitle, colTitle, opts));
+  shownRows.set(wrap, rows);
+  const now = () => shownRows.get(wrap) || rows;
   wrap.appendChild(exportMenu({
     name: caption,
-    csv: () => toCsv(rows, { rowLabels, colLabels, corner: `${rowTitle} \\ ${colTitle}`, nullText: opts.nullText }),
-    svg: () => heatmapSvg(rows, { rowLabels, colLabels, rowTitle, colTitle, caption, range, decimals: opts.decimals, nullText: opts.nullText }),
+    csv: () => toCsv(now(), { rowLabels, colLabels, corner: `${rowTitle} \\ ${colTitle}`, nullText: opts.nullText }),
+    svg: () => heatmapSvg(now(), { rowLabels, colLabels, rowTitle, colTitle, caption, range, decimals: opts.decimals, nullText: opts.nullText }),
   }));
   container.appendChild(wrap);
   restoreFocus(container, keep);
@@ -125,6 +129,7 @@ export function updateHeatmap(container, value, opts = {}) {
   const colLabels = opts.colLabels || rows[0].map((_, j) => String(j + 1));
   const cells = figure.querySelectorAll('.hm-cell'), tableBox = figure.querySelector('.hm-table');
   const range = opts.range;
+  shownRows.set(figure, rows);
   // the table's numbers now if it is open, else when it opens
   const fillTable = () => {
     const tds = figure.querySelectorAll('.hm-table tbody td');

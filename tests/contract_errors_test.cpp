@@ -804,3 +804,129 @@ TEST_CASE("transformer mechanisms: limits are checked before the model is alloca
   CHECK(counted["parameter_count"] == 1557611200u);
   CHECK(watch.largest() < (1u << 16));
 }
+
+// ---- train (docs/api.md, "Training (lesson 8)") ----
+
+namespace {
+
+/// {"mechanism":"train","task":"copy", <extra>} with no steps and no evaluation unless `extra` asks.
+std::string train_request(const std::string& extra = "") {
+  return R"({"mechanism":"train","task":"copy","steps":0,"evaluate":false)" + (extra.empty() ? "" : "," + extra) + "}";
+}
+
+/// A list of n copies of x, as JSON text.
+std::string list_text(std::size_t n, const std::string& x = "0") {
+  std::string out = "[";
+  for (std::size_t i = 0; i < n; ++i) out += (i ? "," : "") + x;
+  return out + "]";
+}
+
+/// The parameter_count of the model a train request builds.
+std::size_t train_parameter_count(const std::string& extra) {
+  return json::parse(ok_response_of(train_request(extra)))["model"]["parameter_count"];
+}
+
+}  // namespace
+
+TEST_CASE("train: each bad field is refused with its JSON Pointer", "[errors][train]") {
+  const std::size_t P = train_parameter_count(R"("emb_dim":8,"n_heads":2,"n_layers":1)");
+  const std::string model = R"("emb_dim":8,"n_heads":2,"n_layers":1)";
+  auto weights_with = [&](std::size_t at, const std::string& x) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < P; ++i) out += (i ? "," : "") + (i == at ? x : std::string("0.01"));
+    return out + "]";
+  };
+  check_table({
+      {"no task", R"({"mechanism":"train"})", "missing_field", {"\"task\" is required", "copy"}, "/task"},
+      {"an unknown task", R"({"mechanism":"train","task":"juggle"})", "bad_value",
+       {"task is \"juggle\"", "\"copy\", \"reverse\", \"sort\", \"induction\", \"agreement\""}, "/task"},
+      {"a task not a string", R"({"mechanism":"train","task":3})", "wrong_type", {"task must be a string"}, "/task"},
+      {"an unknown field", train_request(R"("learning_rate":0.1)"), "unknown_field", {"learning_rate", "lr"}, "/learning_rate"},
+      {"n_heads not dividing emb_dim", train_request(R"("emb_dim":16,"n_heads":3)"), "bad_value",
+       {"n_heads (3) must divide emb_dim (16)"}, "/n_heads"},
+      {"emb_dim the default n_heads does not divide", train_request(R"("emb_dim":15)"), "bad_value",
+       {"n_heads (2) must divide emb_dim (15)"}, "/emb_dim"},
+      {"emb_dim 0", train_request(R"("emb_dim":0)"), "bad_value", {"emb_dim", "at least 1"}, "/emb_dim"},
+      {"emb_dim 2^32 + 32", train_request(R"("emb_dim":4294967328)"), "too_large", {"emb_dim is 4294967328", "1024"}, "/emb_dim"},
+      {"n_heads 65", train_request(R"("n_heads":65)"), "too_large", {"n_heads is 65", "64"}, "/n_heads"},
+      {"n_layers 17", train_request(R"("n_layers":17)"), "too_large", {"n_layers is 17", "16"}, "/n_layers"},
+      {"n_layers 1.5", train_request(R"("n_layers":1.5)"), "wrong_type", {"n_layers must be a whole number"}, "/n_layers"},
+      {"context_length shorter than the task", train_request(R"("context_length":5)"), "bad_value",
+       {"context_length is 5", "copy task's sequences have 12 tokens"}, "/context_length"},
+      {"context_length over the limit", train_request(R"("context_length":1025)"), "too_large", {"1024"}, "/context_length"},
+      {"qkv_bias not a boolean", train_request(R"("qkv_bias":1)"), "wrong_type", {"qkv_bias must be true or false"}, "/qkv_bias"},
+      {"an unknown activation", train_request(R"("activation":"tanh")"), "bad_value", {"\"gelu\", \"relu\""}, "/activation"},
+      {"an unknown positional", train_request(R"("positional":"none")"), "bad_value", {"\"learned\", \"sinusoidal\""}, "/positional"},
+      {"batch 0", train_request(R"("batch":0)"), "bad_value", {"batch is 0", "at least 1"}, "/batch"},
+      {"batch -1", train_request(R"("batch":-1)"), "bad_value", {"batch is -1"}, "/batch"},
+      {"batch 1025", train_request(R"("batch":1025)"), "too_large", {"batch is 1025", "1024"}, "/batch"},
+      {"lr 0", train_request(R"("lr":0)"), "bad_value", {"lr is 0", "above 0"}, "/lr"},
+      {"lr 1e-50: 0 as a float32", train_request(R"("lr":1e-50)"), "bad_value", {"lr is 1e-50", "float32"}, "/lr"},
+      {"lr 11", train_request(R"("lr":11)"), "bad_value", {"lr is 11", "at most 10"}, "/lr"},
+      {"lr 1e39, beyond float32", train_request(R"("lr":1e39)"), "bad_value", {"lr is 1e+39"}, "/lr"},
+      {"lr null (NaN from a page)", train_request(R"("lr":null)"), "not_finite", {"lr is null", "NaN"}, "/lr"},
+      {"n_layers null", train_request(R"("n_layers":null)"), "not_finite", {"n_layers is null"}, "/n_layers"},
+      {"lr a string", train_request(R"("lr":"0.1")"), "wrong_type", {"lr must be a number"}, "/lr"},
+      {"warmup -1", train_request(R"("warmup":-1)"), "bad_value", {"warmup"}, "/warmup"},
+      {"weight_decay 2", train_request(R"("weight_decay":2)"), "bad_value", {"weight_decay is 2", "at most 1"}, "/weight_decay"},
+      {"clip -1", train_request(R"("clip":-1)"), "bad_value", {"clip is -1", "at least 0"}, "/clip"},
+      {"beta1 1", train_request(R"("beta1":1)"), "bad_value", {"beta1 is 1", "at most 0.999999"}, "/beta1"},
+      {"beta2 -0.5", train_request(R"("beta2":-0.5)"), "bad_value", {"beta2"}, "/beta2"},
+      {"eps 0", train_request(R"("eps":0)"), "bad_value", {"eps is 0", "above 0"}, "/eps"},
+      {"seed -1", train_request(R"("seed":-1)"), "bad_value", {"seed is -1"}, "/seed"},
+      {"eval_sequences 0", train_request(R"("eval_sequences":0)"), "bad_value", {"eval_sequences"}, "/eval_sequences"},
+      {"eval_sequences 65537", train_request(R"("eval_sequences":65537)"), "too_large", {"65536"}, "/eval_sequences"},
+      {"steps -1", R"({"mechanism":"train","task":"copy","steps":-1})", "bad_value", {"steps is -1"}, "/steps"},
+      {"steps true (the other mechanisms' steps)", R"({"mechanism":"train","task":"copy","steps":true})", "wrong_type",
+       {"steps must be a whole number"}, "/steps"},
+      {"steps 100001", R"({"mechanism":"train","task":"copy","steps":100001})", "too_large", {"100000"}, "/steps"},
+      {"evaluate not a boolean", train_request(R"("evaluate":"yes")"), "wrong_type", {"evaluate"}, "/evaluate"},
+      {"return_weights not a boolean", train_request(R"("return_weights":0)"), "wrong_type", {"return_weights"}, "/return_weights"},
+      {"weights not a list", train_request(model + R"(,"weights":{"tok_emb.weight":[]})"), "wrong_type",
+       {"weights must be a flat list", "model.layout"}, "/weights"},
+      {"weights one short", train_request(model + R"(,"weights":)" + list_text(P - 1)), "shape_mismatch",
+       {"weights has " + std::to_string(P - 1) + " numbers", "parameter_count = " + std::to_string(P)}, "/weights"},
+      {"weights of another model", train_request(R"("weights":)" + list_text(P)), "shape_mismatch",
+       {"parameter_count"}, "/weights"},
+      {"NaN (null) in the weights", train_request(model + R"(,"weights":)" + weights_with(17, "null")), "not_finite",
+       {"weights[17] is null"}, "/weights/17"},
+      {"a weight beyond float32", train_request(model + R"(,"weights":)" + weights_with(P - 1, "1e39")), "not_finite",
+       {"weights[" + std::to_string(P - 1) + "]", "float32"}, "/weights/" + std::to_string(P - 1)},
+      {"a weight that is a string", train_request(model + R"(,"weights":)" + weights_with(0, "\"0\"")), "wrong_type",
+       {"weights[0] must be a number"}, "/weights/0"},
+  });
+}
+
+TEST_CASE("train: the model, its buffers and the work are bounded before anything is allocated", "[errors][limits][train]") {
+  using L = api::Limits;
+  check_table({
+      {"the parameters", train_request(R"("emb_dim":1024,"n_heads":1,"n_layers":1)"), "too_large",
+       {"parameters", std::to_string(L::train_parameters)}, ""},
+      {"the activations", train_request(R"("emb_dim":64,"n_layers":8,"batch":1024)"), "too_large",
+       {"n_layers × batch × context_length × emb_dim", std::to_string(L::train_activations)}, ""},
+      {"the attention weights", train_request(R"("emb_dim":64,"n_heads":64,"n_layers":1,"batch":64,"context_length":128)"),
+       "too_large", {"n_layers × batch × n_heads × context_length²", std::to_string(L::train_attention)}, ""},
+      {"the work of the steps", R"({"mechanism":"train","task":"copy","steps":100000})", "too_large",
+       {"multiply-adds", std::to_string(L::train_work), "fewer steps"}, ""},
+      {"the work of the evaluation", R"({"mechanism":"train","task":"induction","steps":0,"eval_sequences":65536,"emb_dim":256,"n_layers":4})",
+       "too_large", {"multiply-adds"}, ""},
+      {"the numbers of the response", R"({"mechanism":"train","task":"copy","steps":0,"evaluate":false,"return_weights":true,"emb_dim":256,"n_heads":4,"n_layers":4})",
+       "too_large", {"numbers", std::to_string(L::response_numbers)}, ""},
+  });
+  require_refused_before_allocating({
+      train_request(R"("emb_dim":1024,"n_heads":1,"n_layers":16)"),
+      train_request(R"("emb_dim":1024,"n_layers":16,"batch":1024,"context_length":1024)"),
+      R"({"mechanism":"train","task":"induction","steps":100000,"emb_dim":128,"n_layers":4,"batch":64})",
+  });
+  // a request at the work limit's scale is still computed: the default model, 100 steps
+  const json response = json::parse(ok_response_of(R"({"mechanism":"train","task":"copy","evaluate":false})"));
+  CHECK(response["losses"].size() == 100);
+}
+
+TEST_CASE("train: a run that diverges is not_finite, not numbers JSON cannot hold", "[errors][train]") {
+  // weights of 1e30: the logits overflow float32 in the first forward
+  const std::size_t P = train_parameter_count(R"("emb_dim":4,"n_heads":1,"n_layers":1)");
+  const json error = error_of(train_request(R"("emb_dim":4,"n_heads":1,"n_layers":1,"steps":1,"weights":)" + list_text(P, "1e30")));
+  CHECK(error["code"] == "not_finite");
+  CHECK(error["message"].get<std::string>().find("diverged") != std::string::npos);
+}

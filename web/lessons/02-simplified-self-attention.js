@@ -5,7 +5,6 @@ import { run } from '../js/engine/page.js';
 import { book } from '../js/data.js';
 import { EDITS_MAX, SEED_MAX, SENTENCE_MAX, TOKEN_INDEX_MAX } from '../js/limits.js';
 import { el, clear, byId as $ } from '../js/render/dom.js';
-import { fmt } from '../js/render/format.js';
 import { bars, vector } from '../js/render/bars.js';
 import { heatmap } from '../js/render/heatmap.js';
 import { matrix } from '../js/render/matrix.js';

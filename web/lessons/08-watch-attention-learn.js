@@ -829,8 +829,8 @@ const ABLATE_BELOW = 0.5;
 exercise($('exercise-ablate'), {
   id: 'ablate-below',
   task: `With a trained model, switch heads off (section 5) so that the held-out token accuracy falls below ${pct(ABLATE_BELOW)}, while keeping at least one head on.`,
-  hint: 'Section 3 names the head whose weight lands on the position the solution reads; section 5 can switch each head off in turn and say how much accuracy each one carried.',
-  solution: 'Switch off the head section 3 names (for induction with the defaults, a layer-2 head): without it the model cannot read the right token, and its accuracy falls far below the target.',
+  hint: 'Section 3 names the head whose weight lands on the position the solution reads; section 5 can switch each head off in turn and say how much accuracy each one carried. One head may not be enough: the heads left on may have learned part of its job.',
+  solution: 'For induction with the defaults, switch off both heads of layer 2: nothing is left to read the token after the earlier occurrence, and the accuracy falls far below the target. (The head section 3 names, alone, takes away only part of it: the other layer-2 head has learned some of its job.)',
   check: () => {
     const t = trainedSession();
     if ('error' in t) return Promise.resolve(t);

@@ -22,6 +22,9 @@ import { runner } from '../js/ui/runner.js';
 import { number, pick, predict } from '../js/ui/predict.js';
 import { exercise } from '../js/ui/exercise.js';
 import { progressLine } from '../js/ui/acts.js';
+import { program } from '../js/pytorch/program.js';
+import { copyText, download } from '../js/render/export.js';
+import { gptWeights } from '../js/train/weights.js';
 
 /** @typedef {import('../js/engine/train.js').TrainSettings} TrainSettings */
 /** @typedef {import('../js/engine/train.js').ModelInfo} ModelInfo */
@@ -713,6 +716,53 @@ $('load-file').addEventListener('change', () => {
   const file = input.files && input.files[0];
   if (file) loadFile(file);
   input.value = '';
+});
+
+// ---- Copy as PyTorch -------------------------------------------------------------------------------
+
+/**
+ * The probe through the core's gpt mechanism with the trained weights (the Trainer's flat list in
+ * the gpt request's layout), and the program pytorch/program.js writes from that request: run with
+ * torch, it prints the probabilities of the model as trained here.
+ */
+function copyPytorch() {
+  const s = session, model = info, ev = latest;
+  const box = $('pytorch-program');
+  if (!s || !model || !ev) return;
+  const say = (/** @type {string} */ text) => { clear(box); box.appendChild(el('p', { role: 'status', text })); };
+  say('Writing the program…');
+  s.weights().then((flat) => {
+    const request = { mechanism: 'gpt', token_ids: ev.probe.inputs, vocab_size: model.vocab.length, context_length: model.context_length,
+      emb_dim: Number(state.get('emb_dim')), n_heads: state.get('n_heads'), n_layers: state.get('n_layers'), d_ff: 4 * Number(state.get('emb_dim')),
+      weights: gptWeights(flat, model.layout) };
+    return run(request).then((response) => {
+      if (response.error) { clear(box); showError(box, response.error); return; }
+      const p = program([{ request, response }], document.title);
+      if (!p) { say('This view has no PyTorch program.'); return; }
+      clear(box);
+      /** @type {number[][]} */
+      const probas = response.probas;
+      const next = probas.map((row) => model.vocab[row.indexOf(Math.max(...row))]);
+      box.appendChild(el('p', null, [`The probe through the core's gpt mechanism with the weights after ${stepsDone} steps: it predicts ${next.map(isolate).join(' ')}. `,
+        'A Python program, written by Attention Lab, computes the same with PyTorch: the same token ids and weights, the same blocks. Run it with ', el('code', { text: 'python3' }), ' where torch is installed.']));
+      const text = el('textarea', { readonly: true, rows: '14', wrap: 'off', spellcheck: 'false', class: 'export-text', 'aria-label': 'the PyTorch program of the probe' });
+      text.value = p.text;
+      text.addEventListener('focus', () => text.select());
+      const status = el('p', { class: 'export-status', role: 'status' });
+      const save = el('button', { type: 'button', class: 'btn btn-small', text: 'Download .py' });
+      save.addEventListener('click', () => { download(new Blob([p.text], { type: 'text/x-python' }), `attention-lab-${model.task}-${stepsDone}-steps.py`); status.textContent = 'Saved.'; });
+      box.append(text, el('div', { class: 'export-body' }, [save, status]));
+      copyText(p.text).then((ok) => { status.textContent = ok ? 'Copied to the clipboard.' : 'The browser did not let the page copy: select the program above and copy it yourself.'; });
+    });
+  }).catch((e) => say(`No program: ${e instanceof Error ? e.message : e}`));
+}
+
+$('copy-pytorch').addEventListener('click', () => {
+  const box = $('pytorch-program');
+  const opening = box.hidden;
+  box.hidden = !opening;
+  $('copy-pytorch').setAttribute('aria-expanded', String(opening));
+  if (opening) copyPytorch();
 });
 
 // ---- predict first, your turn ---------------------------------------------------------------------

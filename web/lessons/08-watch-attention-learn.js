@@ -19,6 +19,12 @@ import { start } from '../js/ui/lesson.js';
 import { bind } from '../js/ui/controls.js';
 import { isolate, showError, showErrorByField } from '../js/ui/messages.js';
 import { runner } from '../js/ui/runner.js';
+import { number, pick, predict } from '../js/ui/predict.js';
+import { exercise } from '../js/ui/exercise.js';
+import { progressLine } from '../js/ui/acts.js';
+import { program } from '../js/pytorch/program.js';
+import { copyText, download } from '../js/render/export.js';
+import { gptWeights } from '../js/train/weights.js';
 
 /** @typedef {import('../js/engine/train.js').TrainSettings} TrainSettings */
 /** @typedef {import('../js/engine/train.js').ModelInfo} ModelInfo */
@@ -175,6 +181,7 @@ function openFresh(current, train) {
     setMode(made.mode, reason || undefined);
     clearHistory();
     drawModel();
+    headMoment.refresh();
     record(evaluation);
     inputById('sequence').value = names(evaluation.probe.inputs);
     drawProgress();
@@ -710,6 +717,184 @@ $('load-file').addEventListener('change', () => {
   if (file) loadFile(file);
   input.value = '';
 });
+
+// ---- Copy as PyTorch -------------------------------------------------------------------------------
+
+/**
+ * The probe through the core's gpt mechanism with the trained weights (the Trainer's flat list in
+ * the gpt request's layout), and the program pytorch/program.js writes from that request: run with
+ * torch, it prints the probabilities of the model as trained here.
+ */
+function copyPytorch() {
+  const s = session, model = info, ev = latest;
+  const box = $('pytorch-program');
+  if (!s || !model || !ev) return;
+  const say = (/** @type {string} */ text) => { clear(box); box.appendChild(el('p', { role: 'status', text })); };
+  say('Writing the program…');
+  s.weights().then((flat) => {
+    const request = { mechanism: 'gpt', token_ids: ev.probe.inputs, vocab_size: model.vocab.length, context_length: model.context_length,
+      emb_dim: Number(state.get('emb_dim')), n_heads: state.get('n_heads'), n_layers: state.get('n_layers'), d_ff: 4 * Number(state.get('emb_dim')),
+      weights: gptWeights(flat, model.layout) };
+    return run(request).then((response) => {
+      if (response.error) { clear(box); showError(box, response.error); return; }
+      const p = program([{ request, response }], document.title);
+      if (!p) { say('This view has no PyTorch program.'); return; }
+      clear(box);
+      /** @type {number[][]} */
+      const probas = response.probas;
+      const next = probas.map((row) => model.vocab[row.indexOf(Math.max(...row))]);
+      box.appendChild(el('p', null, [`The probe through the core's gpt mechanism with the weights after ${stepsDone} steps: it predicts ${next.map(isolate).join(' ')}. `,
+        'A Python program, written by Attention Lab, computes the same with PyTorch: the same token ids and weights, the same blocks. Run it with ', el('code', { text: 'python3' }), ' where torch is installed.']));
+      const text = el('textarea', { readonly: true, rows: '14', wrap: 'off', spellcheck: 'false', class: 'export-text', 'aria-label': 'the PyTorch program of the probe' });
+      text.value = p.text;
+      text.addEventListener('focus', () => text.select());
+      const status = el('p', { class: 'export-status', role: 'status' });
+      const save = el('button', { type: 'button', class: 'btn btn-small', text: 'Download .py' });
+      save.addEventListener('click', () => { download(new Blob([p.text], { type: 'text/x-python' }), `attention-lab-${model.task}-${stepsDone}-steps.py`); status.textContent = 'Saved.'; });
+      box.append(text, el('div', { class: 'export-body' }, [save, status]));
+      copyText(p.text).then((ok) => { status.textContent = ok ? 'Copied to the clipboard.' : 'The browser did not let the page copy: select the program above and copy it yourself.'; });
+    });
+  }).catch((e) => say(`No program: ${e instanceof Error ? e.message : e}`));
+}
+
+$('copy-pytorch').addEventListener('click', () => {
+  const box = $('pytorch-program');
+  const opening = box.hidden;
+  box.hidden = !opening;
+  $('copy-pytorch').setAttribute('aria-expanded', String(opening));
+  if (opening) copyPytorch();
+});
+
+// ---- predict first, your turn ---------------------------------------------------------------------
+
+/** Every head of the current model, as the options of a guess ("layer 2, head 1"). */
+const headOptions = () => (info ? off.map((row, l) => row.map((_, h) => ({ value: `${l}-${h}`, label: `layer ${l + 1}, head ${h + 1}` }))).flat() : []);
+
+/** The head the core's per-head scores (source_attention) put first. @param {Evaluation} ev */
+function foundHead(ev) {
+  let best = { layer: 0, head: 0, score: -1 };
+  ev.source_attention.forEach((row, l) => row.forEach((x, h) => { if (x > best.score) best = { layer: l, head: h, score: x }; }));
+  return best;
+}
+
+/**
+ * The session, once its model has trained to the task's target; else why a question about the
+ * trained model cannot be answered yet.
+ * @returns {{ s: Session } | { error: { message: string } }}
+ */
+function trainedSession() {
+  if (!session || !info) return { error: { message: 'No model yet: wait for the core to build it.' } };
+  if (phase === 'running') return { error: { message: 'Training is running: wait until it reaches the target (or pause), then reveal.' } };
+  if (!latest || latest.token_accuracy < info.target_accuracy) {
+    return { error: { message: `The model has not reached its target yet (${pct(latest ? latest.token_accuracy : 0)} of ${pct(info.target_accuracy)}): press Train, wait until it is trained, then reveal.` } };
+  }
+  return { s: session };
+}
+
+/** @param {unknown} e */
+const asError = (e) => ({ error: { message: e instanceof Error ? e.message : String(e) } });
+
+predict($('predict-loss'), {
+  id: 'untrained-loss',
+  title: 'Before step 1, the model’s weights are random and small, so it spreads its guess of the next token almost evenly over the vocabulary (section 0 says how many tokens). What will the loss of its very first training step be?',
+  guess: number({ label: 'The first step’s loss', tolerance: 0.25, placeholder: 'e.g. 1.5' }),
+  veil: ['#loss-chart'],
+  // a fresh model of these settings, trained one step: the same batch and weights as step 1 here
+  truth: () => run({ mechanism: 'train', ...settings(), steps: 1, evaluate: false }).then((res) => (res.error ? { error: res.error } : {
+    value: res.losses[0],
+    text: `${fmt(res.losses[0])}, for ${res.model.vocab.length} tokens in the vocabulary`,
+    why: `A model that gives each of the V = ${res.model.vocab.length} tokens probability about 1/V is surprised by −log(1/V) = ln V at every position: the loss starts near ln V, and every point below it is something learned.`,
+  })),
+});
+
+const headMoment = predict($('predict-head'), {
+  id: 'found-head',
+  title: 'Once the model is trained, which head will put the most weight on the position the solution reads (for induction: the token after the earlier occurrence of the current one)?',
+  guess: pick({ legend: 'The head that will find it', options: headOptions }),
+  veil: ['#source-table', '#solution-head'],
+  truth: () => {
+    const t = trainedSession();
+    if ('error' in t) return Promise.resolve(t);
+    const s = t.s;
+    return serial(() => switchAllOn().then(() => s.evaluate())).then((ev) => {
+      const best = foundHead(ev);
+      const scores = ev.source_attention.map((row, l) => row.map((x, h) => `layer ${l + 1}, head ${h + 1}: ${fmt(x, 2)}`).join('; ')).join('; ');
+      return {
+        value: `${best.layer}-${best.head}`,
+        text: `layer ${best.layer + 1}, head ${best.head + 1} (each head’s mean weight on the solution’s position: ${scores})`,
+        why: info && info.task === 'induction'
+          ? 'An induction head needs to know which token came before each position, and only a layer-1 head can have written that in: so the head that reads the earlier occurrence sits in layer 2.'
+          : 'Training sends the gradient to whichever head was already a little closer to the useful pattern; it grows, and the others find other work. Which one it is depends on the seed.',
+      };
+    }, asError);
+  },
+});
+
+predict($('predict-ablation'), {
+  id: 'ablation-drop',
+  title: 'Once the model is trained, switch off the head that found the pattern. By how many percentage points will the held-out token accuracy fall?',
+  guess: number({ label: 'The fall, in percentage points', tolerance: 15, placeholder: 'e.g. 20' }),
+  veil: ['#carry-table', '#ablate-result'],
+  truth: () => {
+    const t = trainedSession();
+    if ('error' in t) return Promise.resolve(t);
+    const s = t.s;
+    return serial(() => switchAllOn().then(() => s.evaluate()).then((base) => {
+      const best = foundHead(base);
+      return s.ablate(best.layer, best.head, true).then(() => s.evaluate())
+        .then((ev) => s.ablate(best.layer, best.head, false).then(() => ({ base, best, ev })));
+    })).then(({ base, best, ev }) => {
+      const fall = 100 * (base.token_accuracy - ev.token_accuracy);
+      return {
+        value: fall,
+        text: `${fmt(fall, 1)} points: from ${pct(base.token_accuracy)} to ${pct(ev.token_accuracy)} with layer ${best.layer + 1}, head ${best.head + 1} off`,
+        why: 'The other heads never learned to do its job: training gave it to one head, so without it the model is left with what it can guess without looking at the right token.',
+      };
+    }, asError);
+  },
+});
+
+const FAST_STEPS = 40;
+exercise($('exercise-fast'), {
+  id: 'copy-fast',
+  task: `Find a model and a learning rate (section 0) with which the copy task reaches its target in at most ${FAST_STEPS} training steps.`,
+  hint: 'With the defaults, copy needs more than 40 steps. The warm-up raises the learning rate over the first 20 steps: a larger peak rate moves the weights further each step. A smaller model can learn as fast as a larger one here.',
+  solution: 'Set the task to copy and the learning rate to 0.01 (the default model): the core trains it past its target within 40 steps.',
+  check: () => {
+    const wanted = settings();
+    if (wanted.task !== 'copy') return Promise.resolve({ ok: false, message: `The task is ${wanted.task}: choose copy in section 0 first.` });
+    // a fresh model of the learner's settings, trained exactly FAST_STEPS steps, then evaluated
+    return run({ mechanism: 'train', ...wanted, steps: FAST_STEPS, evaluate: true }).then((res) => {
+      if (res.error) return { error: res.error };
+      const acc = res.evaluation.token_accuracy, target = res.model.target_accuracy;
+      const model = `${wanted.n_layers} layer${wanted.n_layers > 1 ? 's' : ''}, ${wanted.n_heads} head${wanted.n_heads > 1 ? 's' : ''}, width ${wanted.emb_dim}, learning rate ${wanted.lr}`;
+      return acc >= target
+        ? { ok: true, message: `After ${FAST_STEPS} steps (${model}) the core's model gets ${pct(acc)} of the held-out tokens right, past the target of ${pct(target)}.` }
+        : { ok: false, message: `After ${FAST_STEPS} steps (${model}) the core's model gets ${pct(acc)} of the held-out tokens right; the target is ${pct(target)}. Its loss went from ${fmt(res.losses[0])} to ${fmt(res.losses[res.losses.length - 1])}.` };
+    });
+  },
+});
+
+const ABLATE_BELOW = 0.5;
+exercise($('exercise-ablate'), {
+  id: 'ablate-below',
+  task: `With a trained model, switch heads off (section 5) so that the held-out token accuracy falls below ${pct(ABLATE_BELOW)}, while keeping at least one head on.`,
+  hint: 'Section 3 names the head whose weight lands on the position the solution reads; section 5 can switch each head off in turn and say how much accuracy each one carried. One head may not be enough: the heads left on may have learned part of its job.',
+  solution: 'For induction with the defaults, switch off both heads of layer 2: nothing is left to read the token after the earlier occurrence, and the accuracy falls far below the target. (The head section 3 names, alone, takes away only part of it: the other layer-2 head has learned some of its job.)',
+  check: () => {
+    const t = trainedSession();
+    if ('error' in t) return Promise.resolve(t);
+    const s = t.s;
+    const heads = off.flat();
+    const offCount = heads.filter(Boolean).length;
+    if (!offCount) return Promise.resolve({ ok: false, message: 'Every head is still on: switch at least one off in section 5.' });
+    if (offCount === heads.length) return Promise.resolve({ ok: false, message: 'Every head is off: keep at least one on.' });
+    return serial(() => s.evaluate()).then((ev) => (ev.token_accuracy < ABLATE_BELOW
+      ? { ok: true, message: `With ${offCount} of ${heads.length} heads off, the core's model gets ${pct(ev.token_accuracy)} of the held-out tokens right (below ${pct(ABLATE_BELOW)}).` }
+      : { ok: false, message: `With ${offCount} of ${heads.length} heads off, the core's model still gets ${pct(ev.token_accuracy)} right: the heads left on carry the answer. Try another head.` }), asError);
+  },
+});
+progressLine(document.getElementById('answers'));
 
 // ---- the controls ------------------------------------------------------------------------------
 

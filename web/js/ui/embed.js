@@ -59,6 +59,8 @@ function byIds(selector) {
 
 // The allowlists: what a page declares, so an id from a URL can never reach anything else.
 const panels = () => byIds('[data-panel]');
+/** What lock= may name: form controls with an id, and areas marked data-lockable. */
+const LOCKABLE = 'input, select, textarea, button, fieldset, form, [data-lockable]';
 function lockables() {
   const found = byIds('main input, main select, main textarea, main button, main fieldset, main form, [data-lockable]');
   delete found['embed-button'];  // an author's tool, not part of the lesson
@@ -89,6 +91,21 @@ function lock(node) {
   if ('disabled' in node) /** @type {HTMLInputElement} */ (node).disabled = true; else node.inert = true;
   node.setAttribute('data-locked', '');
   node.title = 'Locked by the author of this link';
+}
+
+/**
+ * lock=all holds for controls a lesson makes later too (a prediction's options once the tokens are
+ * known, lesson 8's heads once a model is trained): each one added to the page is locked as it comes.
+ */
+function lockLater() {
+  const main = document.querySelector('main');
+  if (!main) return;
+  new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((node) => {
+    if (!(node instanceof HTMLElement)) return;
+    [node, ...node.querySelectorAll('*')].forEach((n) => {
+      if (n instanceof HTMLElement && n.id && n.id !== 'embed-button' && !n.hasAttribute('data-locked') && n.matches(LOCKABLE)) lock(n);
+    });
+  }))).observe(main, { childList: true, subtree: true });
 }
 
 // ---- the Embed button ------------------------------------------------------------------------
@@ -274,6 +291,7 @@ export function startEmbed() {
   const begin = () => {
     notices.push(apply('hide', idList(params.hide), panels(), hide, false));
     notices.push(apply('lock', idList(params.lock), lockables(), lock, true));
+    if (idList(params.lock).indexOf('all') >= 0) lockLater();
     notices.forEach((text) => { if (text) notice(text); });
     embedButton();
     if (embedded) fullLessonLink();

@@ -249,6 +249,8 @@ test('every lesson\'s package reports to the platform: opened incomplete, comple
     await page.evaluate((n) => window.launch(`course/${n}`), name);
     const frame = await sco(page);
     assert.equal((await cmi(page)).status, 'incomplete', name);
+    // lesson 8's moments ask about a trained model: a skip is refused until its first model is trained
+    if (name === '08-watch-attention-learn') await frame.waitForFunction(() => document.body.dataset.train === 'trained', null, { timeout: 240000 });
     const items = await frame.$$eval('.act', (nodes) => nodes.length);
     // the learner skips every reveal and every exercise: all done, none right
     for (let i = 0; i < items; i++) {

@@ -4,7 +4,7 @@
 // as on file://). The page plots time and memory against T on log-log axes and fits their slopes;
 // the stepper shows the (num_heads, T, T) tensors of lesson 5's example.
 import { create as createState } from '../js/state.js';
-import { checkCostSizes, openCostBench, run, startCostWorker } from '../js/engine/page.js';
+import { checkCostSizes, openCostBench, run, singleFile, startCostWorker } from '../js/engine/page.js';
 import { CoreStopped } from '../js/engine/bench.js';
 import { GRID, lengths, sweep as startSweep } from '../js/cost/meter.js';
 import { book, code } from '../js/data.js';
@@ -241,6 +241,7 @@ function workerReason() {
   if (!state.get('worker')) return 'the worker is switched off by worker=0';
   if (typeof Worker === 'undefined') return 'this browser has no workers';
   if (location.protocol === 'file:') return 'a page opened from disk cannot start a worker';
+  if (singleFile) return 'a single-file lesson carries no worker script';
   if (self.origin === 'null') return 'a sandboxed frame cannot start a worker';
   return null;
 }

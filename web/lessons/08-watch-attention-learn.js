@@ -6,7 +6,7 @@
 // scores (evaluation.source_attention). Every number shown is the core's; the page only times the
 // steps. The URL holds the task, the model, the learning rate and the seed.
 import { create as createState, parse } from '../js/state.js';
-import { generations, run } from '../js/engine/page.js';
+import { generations, run, singleFile } from '../js/engine/page.js';
 import { openSession, prepareWorker, SessionError } from '../js/train/session.js';
 import { SEED_MAX } from '../js/limits.js';
 import { code } from '../js/data.js';
@@ -113,6 +113,7 @@ function workerReason() {
   if (!state.get('worker')) return 'the worker is switched off by worker=0';
   if (typeof Worker === 'undefined') return 'this browser has no workers';
   if (location.protocol === 'file:') return 'a page opened from disk cannot start a worker';
+  if (singleFile) return 'a single-file lesson carries no worker script';
   if (self.origin === 'null') return 'a sandboxed frame cannot start a worker';
   return null;
 }

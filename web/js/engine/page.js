@@ -23,6 +23,13 @@ import { trainerHandle } from './train.js';
 const bundle = document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : '';
 const siteUrl = (/** @type {string} */ path) => (bundle ? new URL(`../${path}`, bundle).href : `../${path}`);
 
+/**
+ * A single-file lesson (tools/export): the core comes inline, right before the lesson's bundle, and
+ * no other script of the site is there, so no worker can be started from one. Read when the bundle
+ * starts: on the site the core is loaded later, on first use.
+ */
+export const singleFile = typeof createAttentionCore === 'function';
+
 /** @type {Promise<AttnRawCore> | null} */
 let corePromise = null;
 /** @type {AttnRawCore | null} the live module, once compiled */

@@ -100,12 +100,14 @@ function lock(node) {
 function lockLater() {
   const main = document.querySelector('main');
   if (!main) return;
-  new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((node) => {
-    if (!(node instanceof HTMLElement)) return;
-    [node, ...node.querySelectorAll('*')].forEach((n) => {
-      if (n instanceof HTMLElement && n.id && n.id !== 'embed-button' && !n.hasAttribute('data-locked') && n.matches(LOCKABLE)) lock(n);
-    });
-  }))).observe(main, { childList: true, subtree: true });
+  const lockIf = (/** @type {Node} */ n) => {
+    if (n instanceof HTMLElement && n.id && n.id !== 'embed-button' && !n.hasAttribute('data-locked') && n.matches(LOCKABLE)) lock(n);
+  };
+  // an element added, or one made lockable (a moment's frame is marked when the moment is built)
+  new MutationObserver((records) => records.forEach((r) => {
+    lockIf(r.target);
+    r.addedNodes.forEach((node) => { if (node instanceof HTMLElement) [node, ...node.querySelectorAll('*')].forEach(lockIf); });
+  })).observe(main, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-lockable'] });
 }
 
 // ---- the Embed button ------------------------------------------------------------------------

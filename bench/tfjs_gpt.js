@@ -11,15 +11,19 @@
 // compared step by step. Linear weights are kept as tf.layers.dense keeps its kernel, (d_in,
 // d_out), so that the forward's products take no transpose: the wasm backend's BatchMatMul with
 // a transposed operand runs about 20 times slower than without (9 ms against 0.4 ms for
-// (512, 32)·(32, 128), measured); the backward's transposed products are autograd's choice.
+// (512, 32)·(32, 128), measured). The backward comes in two forms: `gradients: 'autograd'`, the
+// model as a TensorFlow.js user writes it (autograd's own gradients of matMul: transposed
+// products, the slow path, as the issue's peer measured it), and `gradients: 'explicit'` (the
+// default), each product's gradients by an explicit transpose and a plain product: a stronger peer.
 
 /**
  * @param {typeof import('@tensorflow/tfjs-core')} tf
  * @param {{vocab:number, T:number, emb_dim:number, n_heads:number, n_layers:number, batch:number}} config
  * @param {Float32Array} flat  our initial parameters
  * @param {{lr:number, warmup:number, clip:number, beta1:number, beta2:number, eps:number, weight_decay:number}} optimizer
+ * @param {{gradients?: 'explicit' | 'autograd'}} [options]
  */
-export function createTfjsGpt(tf, config, flat, optimizer) {
+export function createTfjsGpt(tf, config, flat, optimizer, { gradients = 'explicit' } = {}) {
   const { vocab: V, T, emb_dim: C, n_heads: H, n_layers: L, batch: B } = config;
   const hd = C / H, F = 4 * C, N = B * T;
   let offset = 0;
@@ -73,7 +77,7 @@ export function createTfjsGpt(tf, config, flat, optimizer) {
    * x·Wᵀ with Wᵀ (d_in, d_out) stored, its gradients by explicit transposes and plain products:
    * autograd's own (dy·W_tᵀ and xᵀ·dy as transposed products) is what the backend runs slowly.
    */
-  const product = tf.customGrad((x, W_t, save) => {
+  const product = gradients === 'autograd' ? (x, W_t) => tf.matMul(x, W_t) : tf.customGrad((x, W_t, save) => {
     save([x, W_t]);
     return {
       value: tf.matMul(x, W_t),

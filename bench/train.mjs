@@ -10,10 +10,14 @@
 //                   timed in the same page: before/after ratios of a change from one run
 // Checks (exit 2 on failure, timings never judged): from the same weights on the same batches,
 // every peer's first loss is finite and near ln(vocab), and the peers' first three losses agree.
-// Measured 2026-12-01 on the shared 2-core machine (load 24-33), ours × tfjs-wasm, ratio of the
-// medians (median of the rounds' ratios), two runs: (16, 16, 32, 2, 2, 32) 22.9 (21.4), 22.4
-// (18.2); (16, 32, 64, 4, 2, 32) 8.7 (9.0), 21.5 (14.0); (64, 64, 128, 4, 2, 16) 6.4 (5.0), 7.2
-// (6.2). Our step: ~1/3 forward, ~2/3 backward, 1-2% clip + AdamW; products ~80% of it in wasm.
+// Two TensorFlow.js peers (bench/tfjs_gpt.js): "autograd", the model as a TensorFlow.js user
+// writes it, whose backward runs transposed products (the issue's peer: 41, 6.0 and 1.3 steps/s),
+// and "explicit", each product's gradients through an explicit transpose (faster at the larger
+// configurations). Measured 2026-12-01 on the 2-core machine at load 0.7, steps/s (ours × peer):
+// (16, 16, 32, 2, 2, 32): ours 276, autograd 14.4 (19.2×), explicit 17.3 (16.0×);
+// (16, 32, 64, 4, 2, 32): ours 50.5, autograd 3.6 (14.0×), explicit 6.8 (7.4×);
+// (64, 64, 128, 4, 2, 16): ours 15.0, autograd 1.0 (15.7×), explicit 3.2 (4.7×).
+// Our step: ~2/5 forward, ~3/5 backward, 1% clip + AdamW; products ~80% of it in wasm.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -118,19 +122,22 @@ const pct = (x) => `${Math.round(100 * x)}%`;
 console.log(`\nTraining the small GPT (GELU, learned positions, no qkv bias), single thread, float32, headless Chromium (${report.env.userAgent.match(/Chrome\/[\d.]+/)?.[0]}):`);
 console.log(`a step = forward, backward, global-norm clip, AdamW, loss read back; the same weights and induction batches for`);
 console.log(`every peer. Ours: the Trainer's step on Gpt<float> (bench/wasm_train.cpp, the module's flags); tfjs: tfjs-core`);
-console.log(`${report.env.tfjs} with the wasm backend (simd ${report.env.simd}, threads off), our model in bench/tfjs_gpt.js. Medians of`);
-console.log(`interleaved samples, a garbage collection before each. "ours ×": the ratio of the medians (in brackets, the`);
+console.log(`${report.env.tfjs} with the wasm backend (simd ${report.env.simd}, threads off), our model in bench/tfjs_gpt.js, twice:`);
+console.log(`"autograd", as a TensorFlow.js user writes it (the backward's transposed products are autograd's, the issue's peer),`);
+console.log(`and "explicit", each product's gradients by an explicit transpose and a plain product (a stronger peer). Medians`);
+console.log(`of interleaved samples, a garbage collection before each. "ours ×": the ratio of the medians (in brackets, the`);
 console.log(`median of the rounds' ratios: steadier on a shared machine, each round's peers seeing about the same load).\n`);
-const rows = [['(V, T, C, heads, layers, batch)', 'params', 'tfjs steps/s', ...(baselineRef ? ['baseline steps/s'] : []), 'ours steps/s',
-  'ours ×', ...(baselineRef ? ['vs baseline'] : []), 'target', 'issue tfjs', 'ours: fwd / bwd / update']];
+const rows = [['(V, T, C, heads, layers, batch)', 'params', 'tfjs autograd/s', 'tfjs explicit/s', ...(baselineRef ? ['baseline steps/s'] : []),
+  'ours steps/s', 'ours × autograd', 'ours × explicit', ...(baselineRef ? ['vs baseline'] : []), 'target', 'issue tfjs', 'ours: fwd / bwd / update']];
 let agree = true;
 const problems = [];
 for (const c of report.configs) {
   const key = [c.vocab, c.T, c.emb_dim, c.n_heads, c.n_layers, c.batch].join(',');
-  const ours = c.peers.ours, tfjs = c.peers.tfjs, base = c.peers['ours, baseline'];
+  const ours = c.peers.ours, tfjs = c.peers.tfjs, autograd = c.peers['tfjs, autograd'], base = c.peers['ours, baseline'];
   const share = ours.phase_share;
-  rows.push([`(${key.replaceAll(',', ', ')})`, String(c.parameters), fmt(tfjs.steps_per_s, 1), ...(base ? [fmt(base.steps_per_s, 1)] : []),
-    fmt(ours.steps_per_s, 1), `${fmt(ours.steps_per_s / tfjs.steps_per_s, 1)} (${fmt(tfjs.round_ratio, 1)})`,
+  const ratio = (peer) => `${fmt(ours.steps_per_s / peer.steps_per_s, 1)} (${fmt(peer.round_ratio, 1)})`;
+  rows.push([`(${key.replaceAll(',', ', ')})`, String(c.parameters), fmt(autograd.steps_per_s, 1), fmt(tfjs.steps_per_s, 1),
+    ...(base ? [fmt(base.steps_per_s, 1)] : []), fmt(ours.steps_per_s, 1), ratio(autograd), ratio(tfjs),
     ...(base ? [`${fmt(ours.steps_per_s / base.steps_per_s, 3)} (${fmt(base.round_ratio, 3)})`] : []), issue[key] ? `${issue[key][1]}×` : '',
     issue[key] ? String(issue[key][0]) : '', `${pct(share.forward)} / ${pct(share.backward)} / ${pct(share.update)}`]);
   // the checks: losses finite, the first near ln(vocab), the first three the same for every peer

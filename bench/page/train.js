@@ -89,7 +89,9 @@ async function run() {
     const peers = { ours: oursPeer(ours, config) };
     if (baseline) peers['ours, baseline'] = oursPeer(baseline, config);
     const flat = peers.ours.parameters();
-    peers.tfjs = createTfjsGpt(tf, { vocab: V, T, emb_dim: C, n_heads: H, n_layers: L, batch: B }, flat, optimizer);
+    const shape = { vocab: V, T, emb_dim: C, n_heads: H, n_layers: L, batch: B };
+    peers.tfjs = createTfjsGpt(tf, shape, flat, optimizer, { gradients: 'explicit' });
+    peers['tfjs, autograd'] = createTfjsGpt(tf, shape, flat, optimizer, { gradients: 'autograd' });
     const batches = inductionBatches(8, B, T, V, 7 + T);
     const names = Object.keys(peers);
     // The same first steps, from the same weights on the same batches: the losses must agree.

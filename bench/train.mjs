@@ -126,9 +126,20 @@ console.log(`${report.env.tfjs} with the wasm backend (simd ${report.env.simd}, 
 console.log(`"autograd", as a TensorFlow.js user writes it (the backward's transposed products are autograd's, the issue's peer),`);
 console.log(`and "explicit", each product's gradients by an explicit transpose and a plain product (a stronger peer). Medians`);
 console.log(`of interleaved samples, a garbage collection before each. "ours ×": the ratio of the medians (in brackets, the`);
-console.log(`median of the rounds' ratios: steadier on a shared machine, each round's peers seeing about the same load).\n`);
+console.log(`median of the rounds' ratios: steadier on a shared machine, each round's peers seeing about the same load).`);
+console.log(`GFLOP/s: ours, a step counted as three forwards' products (stepFlops).\n`);
+/**
+ * A step's floating-point operations, counted as 3 forwards (the backward does two products for
+ * each of the forward's): every product's 2·n·k·m, the attention's two products whole (no causal
+ * halving), the rest (norms, softmax, GELU, AdamW: a few percent) left out.
+ */
+function stepFlops({ vocab: V, T, emb_dim: C, n_heads: H, n_layers: L, batch: B }) {
+  const N = B * T, F = 4 * C, hd = C / H;
+  const forward = 2 * N * (L * (4 * C * C + 2 * C * F) + C * V) + L * B * H * 2 * (2 * T * T * hd);
+  return 3 * forward;
+}
 const rows = [['(V, T, C, heads, layers, batch)', 'params', 'tfjs autograd/s', 'tfjs explicit/s', ...(baselineRef ? ['baseline steps/s'] : []),
-  'ours steps/s', 'ours × autograd', 'ours × explicit', ...(baselineRef ? ['vs baseline'] : []), 'target', 'issue tfjs', 'ours: fwd / bwd / update']];
+  'ours steps/s', 'GFLOP/s', 'ours × autograd', 'ours × explicit', ...(baselineRef ? ['vs baseline'] : []), 'target', 'issue tfjs', 'ours: fwd / bwd / update']];
 let agree = true;
 const problems = [];
 for (const c of report.configs) {
@@ -137,7 +148,7 @@ for (const c of report.configs) {
   const share = ours.phase_share;
   const ratio = (peer) => `${fmt(ours.steps_per_s / peer.steps_per_s, 1)} (${fmt(peer.round_ratio, 1)})`;
   rows.push([`(${key.replaceAll(',', ', ')})`, String(c.parameters), fmt(autograd.steps_per_s, 1), fmt(tfjs.steps_per_s, 1),
-    ...(base ? [fmt(base.steps_per_s, 1)] : []), fmt(ours.steps_per_s, 1), ratio(autograd), ratio(tfjs),
+    ...(base ? [fmt(base.steps_per_s, 1)] : []), fmt(ours.steps_per_s, 1), fmt(ours.steps_per_s * stepFlops(c) / 1e9, 1), ratio(autograd), ratio(tfjs),
     ...(base ? [`${fmt(ours.steps_per_s / base.steps_per_s, 3)} (${fmt(base.round_ratio, 3)})`] : []), issue[key] ? `${issue[key][1]}×` : '',
     issue[key] ? String(issue[key][0]) : '', `${pct(share.forward)} / ${pct(share.backward)} / ${pct(share.update)}`]);
   // the checks: losses finite, the first near ln(vocab), the first three the same for every peer

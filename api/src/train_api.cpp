@@ -118,14 +118,7 @@ TrainSetup setup_of(const Fields& request) {
   c.eval_sequences = request.size("eval_sequences", c.eval_sequences, 1, Limits::train_eval_sequences);
 
   GptConfig& m = setup.model;
-  m.vocab_size = task.vocab_size();
-  m.context_length = c.context_length != 0 ? c.context_length : task.seq_len();
-  m.emb_dim = c.emb_dim;
-  m.n_heads = c.n_heads;
-  m.n_layers = c.n_layers;
-  m.qkv_bias = c.qkv_bias;
-  m.activation = c.activation;
-  m.positional = c.positional;
+  m = gpt_config(c, task);
   // the model (parameters, gradients and AdamW's two moments) and its buffers, before any is allocated
   const Count parameters = parameter_count(m);
   const Count L = m.n_layers, B = c.batch, T = m.context_length, C = m.emb_dim, H = m.n_heads;

@@ -55,6 +55,19 @@ float warmup_lr(float lr, std::size_t warmup, std::size_t step) {
   return lr * static_cast<float>(step) / static_cast<float>(warmup);
 }
 
+GptConfig gpt_config(const TrainConfig& c, const Task& task) {
+  GptConfig model;
+  model.vocab_size = task.vocab_size();
+  model.context_length = c.context_length != 0 ? c.context_length : task.seq_len();
+  model.emb_dim = c.emb_dim;
+  model.n_heads = c.n_heads;
+  model.n_layers = c.n_layers;
+  model.qkv_bias = c.qkv_bias;
+  model.activation = c.activation;
+  model.positional = c.positional;
+  return model;
+}
+
 namespace {
 
 void check_size(const char* field, std::size_t value, std::size_t lo, std::size_t hi) {
@@ -81,15 +94,7 @@ GptConfig model_config_of(const TrainConfig& c, const Task& task) {
   check_real("beta1", c.beta1, 0.0f, 0.999999f, false);
   check_real("beta2", c.beta2, 0.0f, 0.999999f, false);
   check_real("eps", c.eps, 0.0f, 1.0f, true);
-  GptConfig model;
-  model.vocab_size = task.vocab_size();
-  model.context_length = c.context_length != 0 ? c.context_length : task.seq_len();
-  model.emb_dim = c.emb_dim;
-  model.n_heads = c.n_heads;
-  model.n_layers = c.n_layers;
-  model.qkv_bias = c.qkv_bias;
-  model.activation = c.activation;
-  model.positional = c.positional;
+  const GptConfig model = gpt_config(c, task);
   validate(model, c.batch);
   return model;
 }

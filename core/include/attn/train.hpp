@@ -150,6 +150,11 @@ struct TrainConfig {
   std::size_t eval_sequences = 256;  ///< held-out sequences for evaluate(), 1…65536
 };
 
+/// The model a TrainConfig asks for on a task: the task's vocabulary, its sequence length (or
+/// config.context_length when set), the config's width, heads, layers, bias, activation and
+/// positions. Checks nothing (the Trainer and the JSON contract check it, each in its terms).
+GptConfig gpt_config(const TrainConfig& config, const Task& task);
+
 /// evaluate()'s answer.
 struct Evaluation {
   double loss = 0;               ///< mean cross-entropy over the held-out scored positions

@@ -11,106 +11,14 @@ Run with Debian's torch (not a project dependency; CI has no torch, the output i
     /usr/bin/python3 tools/reference_train.py > tests/data/train_reference.json
 """
 import json
-import math
 import sys
 
 import torch
 import torch.nn as nn
 
+from book_modules import GPTModel
+
 torch.set_num_threads(1)
-
-
-class LayerNorm(nn.Module):
-    def __init__(self, emb_dim):
-        super().__init__()
-        self.eps = 1e-5
-        self.scale = nn.Parameter(torch.ones(emb_dim))
-        self.shift = nn.Parameter(torch.zeros(emb_dim))
-
-    def forward(self, x):
-        mean = x.mean(dim=-1, keepdim=True)
-        var = x.var(dim=-1, keepdim=True, unbiased=False)
-        return self.scale * (x - mean) / torch.sqrt(var + self.eps) + self.shift
-
-
-class GELU(nn.Module):
-    def forward(self, x):
-        return 0.5 * x * (1 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3))))
-
-
-class FeedForward(nn.Module):
-    def __init__(self, cfg):
-        super().__init__()
-        act = GELU() if cfg["activation"] == "gelu" else nn.ReLU()
-        self.layers = nn.Sequential(nn.Linear(cfg["emb_dim"], 4 * cfg["emb_dim"]), act,
-                                    nn.Linear(4 * cfg["emb_dim"], cfg["emb_dim"]))
-
-    def forward(self, x):
-        return self.layers(x)
-
-
-class MultiHeadAttention(nn.Module):
-    def __init__(self, d_in, d_out, context_length, num_heads, qkv_bias):
-        super().__init__()
-        self.d_out, self.num_heads, self.head_dim = d_out, num_heads, d_out // num_heads
-        self.W_query = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.W_key = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.W_value = nn.Linear(d_in, d_out, bias=qkv_bias)
-        self.out_proj = nn.Linear(d_out, d_out)
-        self.register_buffer("mask", torch.triu(torch.ones(context_length, context_length), diagonal=1))
-
-    def forward(self, x):
-        b, num_tokens, _ = x.shape
-        keys = self.W_key(x).view(b, num_tokens, self.num_heads, self.head_dim).transpose(1, 2)  # (B, nh, T, hd)
-        queries = self.W_query(x).view(b, num_tokens, self.num_heads, self.head_dim).transpose(1, 2)
-        values = self.W_value(x).view(b, num_tokens, self.num_heads, self.head_dim).transpose(1, 2)
-        attn_scores = queries @ keys.transpose(2, 3)  # (B, nh, T, T)
-        attn_scores.masked_fill_(self.mask.bool()[:num_tokens, :num_tokens], -torch.inf)
-        attn_weights = torch.softmax(attn_scores / keys.shape[-1] ** 0.5, dim=-1)
-        context_vecs = (attn_weights @ values).transpose(1, 2).reshape(b, num_tokens, self.d_out)  # (B, T, d_out)
-        return self.out_proj(context_vecs)
-
-
-class TransformerBlock(nn.Module):
-    def __init__(self, cfg):
-        super().__init__()
-        self.att = MultiHeadAttention(cfg["emb_dim"], cfg["emb_dim"], cfg["context_length"], cfg["n_heads"],
-                                      cfg["qkv_bias"])
-        self.ff = FeedForward(cfg)
-        self.norm1 = LayerNorm(cfg["emb_dim"])
-        self.norm2 = LayerNorm(cfg["emb_dim"])
-
-    def forward(self, x):
-        x = x + self.att(self.norm1(x))
-        return x + self.ff(self.norm2(x))
-
-
-def sinusoid(context_length, emb_dim):
-    pe = torch.zeros(context_length, emb_dim, dtype=torch.float64)
-    for t in range(context_length):
-        for i in range(emb_dim):
-            angle = t / 10000.0 ** ((i // 2 * 2) / emb_dim)
-            pe[t, i] = math.sin(angle) if i % 2 == 0 else math.cos(angle)
-    return pe.float()
-
-
-class GPTModel(nn.Module):
-    def __init__(self, cfg):
-        super().__init__()
-        self.tok_emb = nn.Embedding(cfg["vocab_size"], cfg["emb_dim"])
-        if cfg["positional"] == "learned":
-            self.pos_emb = nn.Embedding(cfg["context_length"], cfg["emb_dim"])
-        else:
-            self.register_buffer("pos_table", sinusoid(cfg["context_length"], cfg["emb_dim"]))
-        self.trf_blocks = nn.Sequential(*[TransformerBlock(cfg) for _ in range(cfg["n_layers"])])
-        self.final_norm = LayerNorm(cfg["emb_dim"])
-        self.out_head = nn.Linear(cfg["emb_dim"], cfg["vocab_size"], bias=False)
-
-    def forward(self, in_idx):
-        T = in_idx.shape[1]
-        pos = self.pos_emb.weight[:T] if hasattr(self, "pos_emb") else self.pos_table[:T]
-        x = self.tok_emb(in_idx) + pos  # (B, T, C)
-        return self.out_head(self.final_norm(self.trf_blocks(x)))  # (B, T, V)
 
 
 def flat(tensors):

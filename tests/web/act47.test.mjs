@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { closeSuite, fmt, openSuite, root, settled } from './helpers.mjs';
+import { closeSuite, fmt, moment, openSuite, retype, root, settled, startAt, tabTo } from './helpers.mjs';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const ref = JSON.parse(fs.readFileSync(path.join(root, 'tests/data/book_ch03.json'), 'utf8'));
@@ -28,77 +28,6 @@ async function open(name) {
   // the moments are built once the core answered their first question
   await page.waitForFunction(() => document.querySelectorAll('#predict-first .act, #practice .act').length === 5, null, { timeout: 15000 });
   return { page, errors };
-}
-
-/** Puts the keyboard's starting point on `id` (as a learner arriving there), without a mouse. */
-async function startAt(page, id) {
-  await page.evaluate((i) => {
-    const box = document.getElementById(i);
-    box.setAttribute('tabindex', '-1');
-    box.focus();
-    box.removeAttribute('tabindex');
-  }, id);
-}
-
-/** Presses Tab until the focused element matches `selector`. */
-async function tabTo(page, selector, max = 40) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((s) => !!document.activeElement && document.activeElement.matches(s), selector)) return;
-  }
-  throw new Error(`Tab never reached ${selector}`);
-}
-
-/** Types into the focused field, replacing what it held. */
-async function retype(page, text) {
-  await page.keyboard.press('Control+A');
-  await page.keyboard.type(String(text));
-}
-
-/**
- * Guesses in moment `id` from the keyboard (a number, or the value of one of its radio buttons),
- * reveals, and returns what the page said.
- */
-async function guess(page, id, value, { again = false } = {}) {
-  await startAt(page, id);
-  if (again) {
-    await tabTo(page, `#${id} .act-buttons button:not(.primary):not([hidden])`);
-    await page.keyboard.press('Enter');
-    await page.waitForFunction((i) => document.getElementById(i).dataset.state === 'asking', id);
-    await startAt(page, id);
-  }
-  if (typeof value === 'number') {
-    await tabTo(page, `#${id} input.act-number`);
-    await retype(page, value);
-  } else {
-    await tabTo(page, `#${id} input[type=radio]`);
-    const values = await page.$$eval(`#${id} input[type=radio]`, (rs) => rs.map((r) => r.value));
-    assert.ok(values.includes(value), `${id} has no option ${value}`);
-    if (!(await page.evaluate(() => document.activeElement.checked))) await page.keyboard.press('Space');
-    for (let i = 0; i < values.length && (await page.evaluate(() => document.activeElement.value)) !== value; i++) await page.keyboard.press('ArrowRight');
-    assert.equal(await page.$eval(`#${id} input[type=radio]:checked`, (r) => r.value), value);
-  }
-  await tabTo(page, `#${id} .act-buttons button.primary`);
-  await page.keyboard.press('Enter');
-  await page.waitForFunction((i) => document.getElementById(i).dataset.state === 'revealed', id, { timeout: 15000 });
-  // the result takes the focus, so a screen reader reads it out
-  assert.equal(await page.evaluate(() => document.activeElement.id), `${id}-result`);
-  return {
-    correct: await page.getAttribute(`#${id}`, 'data-correct'),
-    core: await page.$eval(`#${id} .act-compare div:last-child dd`, (n) => n.textContent),
-    why: await page.$eval(`#${id} .act-why`, (n) => n.textContent),
-  };
-}
-
-/** A wrong guess, then a right one; the core's text holds `truth` each time. */
-async function moment(page, id, wrong, right, truth) {
-  const first = await guess(page, id, wrong);
-  assert.equal(first.correct, 'false', `${id}: ${wrong} was taken as right`);
-  assert.ok(first.core.includes(truth), `${id}: the core's answer ${first.core} lacks ${truth}`);
-  assert.match(first.why, /^Why: .{20,}/);
-  const second = await guess(page, id, right, { again: true });
-  assert.equal(second.correct, 'true', `${id}: ${right} was taken as wrong (the core: ${second.core})`);
-  assert.ok(second.core.includes(truth));
 }
 
 /** Types a matrix of numbers into exercise `id` from the keyboard, checks it, and returns the verdict (a state other than the one before). */

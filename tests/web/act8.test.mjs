@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { closeSuite, fmt, openSuite } from './helpers.mjs';
+import { closeSuite, fmt, guess, moment, openSuite, startAt, tabTo } from './helpers.mjs';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const LESSON = 'lessons/08-watch-attention-learn.html';
@@ -30,72 +30,6 @@ async function open(hash) {
 }
 
 const waitPhase = (page, wanted, timeout = 180000) => page.waitForFunction((w) => document.body.dataset.train === w, wanted, { timeout });
-
-/** Puts the keyboard's starting point on `id` (as a learner arriving there), without a mouse. */
-async function startAt(page, id) {
-  await page.evaluate((i) => {
-    const box = document.getElementById(i);
-    box.setAttribute('tabindex', '-1');
-    box.focus();
-    box.removeAttribute('tabindex');
-  }, id);
-}
-
-async function tabTo(page, selector, max = 60) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((s) => !!document.activeElement && document.activeElement.matches(s), selector)) return;
-  }
-  throw new Error(`Tab never reached ${selector}`);
-}
-
-/** Fills in a guess (a number, or a radio's value) from the keyboard and presses Reveal; resolves once the moment left 'busy'. */
-async function guess(page, id, value, { again = false } = {}) {
-  await startAt(page, id);
-  if (again) {
-    await tabTo(page, `#${id} .act-buttons button:not(.primary):not([hidden])`);
-    await page.keyboard.press('Enter');
-    await page.waitForFunction((i) => document.getElementById(i).dataset.state === 'asking', id);
-    await startAt(page, id);
-  }
-  if (typeof value === 'number') {
-    await tabTo(page, `#${id} input.act-number`);
-    await page.keyboard.press('Control+A');
-    await page.keyboard.type(String(value));
-  } else {
-    await tabTo(page, `#${id} input[type=radio]`);
-    const values = await page.$$eval(`#${id} input[type=radio]`, (rs) => rs.map((r) => r.value));
-    assert.ok(values.includes(value), `${id} has no option ${value}`);
-    if (!(await page.evaluate(() => document.activeElement.checked))) await page.keyboard.press('Space');
-    for (let i = 0; i < values.length && (await page.evaluate(() => document.activeElement.value)) !== value; i++) await page.keyboard.press('ArrowRight');
-    assert.equal(await page.$eval(`#${id} input[type=radio]:checked`, (r) => r.value), value);
-  }
-  await tabTo(page, `#${id} .act-buttons button.primary`);
-  await page.keyboard.press('Enter');
-  await page.waitForFunction((i) => {
-    const n = document.getElementById(i);
-    return n.dataset.state === 'revealed' || (n.dataset.state === 'asking' && !n.querySelector('.input-error').hidden);
-  }, id, { timeout: 60000 });
-  if (await page.getAttribute(`#${id}`, 'data-state') !== 'revealed') return { refused: await page.textContent(`#${id}-msg`) };
-  assert.equal(await page.evaluate(() => document.activeElement.id), `${id}-result`);
-  return {
-    correct: await page.getAttribute(`#${id}`, 'data-correct'),
-    core: await page.$eval(`#${id} .act-compare div:last-child dd`, (n) => n.textContent),
-    why: await page.$eval(`#${id} .act-why`, (n) => n.textContent),
-  };
-}
-
-/** A wrong guess, then a right one (from what the first reveal said, when `right` is a function of it). */
-async function moment(page, id, wrong, right, truth) {
-  const first = await guess(page, id, wrong);
-  assert.equal(first.correct, 'false', `${id}: ${wrong} was taken as right (${first.core})`);
-  if (truth) assert.ok(first.core.includes(truth), `${id}: the core's answer ${first.core} lacks ${truth}`);
-  assert.match(first.why, /^Why: .{20,}/);
-  const value = typeof right === 'function' ? right(first.core) : right;
-  const second = await guess(page, id, value, { again: true });
-  assert.equal(second.correct, 'true', `${id}: ${value} was taken as wrong (the core: ${second.core})`);
-  return first.core;
-}
 
 /** Presses the exercise's Check from the keyboard; resolves to its new state and text. */
 async function check(page, id) {

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { launch, root, settled, site as siteDir } from './helpers.mjs';
+import { launch, root, settled, site as siteDir, watch } from './helpers.mjs';
 import { serve } from '../../tools/serve.mjs';
 
 const LESSON = 'lessons/06-what-attention-costs.html';
@@ -34,12 +34,7 @@ after(async () => {
 
 async function open(url) {
   const page = await browser.context.newPage();
-  const problems = [];
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-  });
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text().slice(0, 300)}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  const problems = await watch(page);
   await page.goto(url);
   await settled(page);
   return { page, problems };

@@ -6,23 +6,17 @@
 // Usage: node --test tests/web/embed.test.mjs   (needs bash tools/build first)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { act, fmt, launch, LESSONS, nodeCore, settled, site as siteDir, texts } from './helpers.mjs';
+import { act, fmt, launch, LESSONS, nodeCore, settled, site as siteDir, startHost, texts, watch } from './helpers.mjs';
 import { serve } from '../../tools/serve.mjs';
 
 const LESSON2 = 'lessons/02-simplified-self-attention.html';
-let site, host, hostUrl, browser, run;
-const hostPages = new Map();  // path -> HTML, served by the host
+let site, host, hostUrl, hostPages, browser, run;  // the host: a course site on another origin
 
 before(async () => {
   site = await serve({ root: siteDir, port: 0, host: '127.0.0.1', quiet: true, csp: true });
-  // The host: another port, and reached as "localhost" rather than 127.0.0.1, so another origin.
-  host = http.createServer((req, res) => {
-    const page = hostPages.get(new URL(req.url, 'http://x').pathname);
-    res.writeHead(page ? 200 : 404, { 'Content-Type': page ? 'text/html; charset=utf-8' : 'text/plain' }).end(page || 'not found');
-  });
-  await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
-  hostUrl = `http://localhost:${host.address().port}/`;
+  host = await startHost();
+  hostUrl = host.url;
+  hostPages = host.pages;
   browser = await launch();
   run = await nodeCore();
 });
@@ -51,12 +45,7 @@ ${body}
 /** Opens a host page and waits until the embedded lesson computed; returns the page and the lesson's frame. */
 async function openHost(url) {
   const page = await browser.context.newPage();
-  const problems = [];
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-  });
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text().slice(0, 300)}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  const problems = await watch(page);
   page.on('requestfailed', (r) => problems.push(`failed request: ${r.url().slice(0, 120)}`));
   await page.goto(url);
   let frame;

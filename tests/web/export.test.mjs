@@ -8,10 +8,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fmt, lastRequest, launch, LESSONS, NO_STEPPER, nodeCore, root, settled, site as siteDir } from './helpers.mjs';
+import { fmt, lastRequest, launch, LESSONS, NO_STEPPER, nodeCore, root, settled, site as siteDir, startHost, watch } from './helpers.mjs';
 import { serve } from '../../tools/serve.mjs';
 
 const exported = path.resolve(root, process.env.ATTN_EXPORT || 'build/export');
@@ -19,16 +18,13 @@ const exported = path.resolve(root, process.env.ATTN_EXPORT || 'build/export');
 // lesson 8 opened paused (auto=0): a page that trains redraws its maps while the test reads them
 const VIEW = { '06-what-attention-costs': '#tmax=64&d_model=32&num_heads=2', '08-watch-attention-learn': '#auto=0' };
 
-let site, browser, run, host, hostUrl;
-const hostPages = new Map();
+let site, host, hostUrl, hostPages, browser, run;  // the host: a course site on another origin
+
 before(async () => {
   site = await serve({ root: siteDir, port: 0, host: '127.0.0.1', quiet: true, csp: true });
-  host = http.createServer((req, res) => {
-    const page = hostPages.get(new URL(req.url, 'http://x').pathname);
-    res.writeHead(page ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8' }).end(page || 'not found');
-  });
-  await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
-  hostUrl = `http://localhost:${host.address().port}/`;
+  host = await startHost();
+  hostUrl = host.url;
+  hostPages = host.pages;
   browser = await launch();
   run = await nodeCore();
 });
@@ -41,12 +37,7 @@ after(async () => {
 /** Opens a page, recording CSP violations, console errors and page errors. */
 async function open(url) {
   const page = await browser.context.newPage();
-  const problems = [];
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-  });
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text().slice(0, 300)}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  const problems = await watch(page);
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(url);
   return { page, problems };

@@ -2,6 +2,7 @@
 // Debian's Chromium through playwright-core (never a downloaded browser), load the wasm core in node.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -129,4 +130,117 @@ export function readZip(file) {
     at += 46 + nameLength + extra + comment;
   }
   return files;
+}
+
+/**
+ * Records what a page does wrong as it runs: console errors, page errors and CSP violations
+ * (reported by the page itself, as a console error). Call before page.goto.
+ * @returns {Promise<string[]>} the list, filled as they happen
+ */
+export async function watch(page) {
+  const problems = [];
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text().slice(0, 300)}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A learner at the keyboard, in the lessons' predict-then-reveal moments (ui/predict.js).
+
+/** Puts the keyboard's starting point on `id` (as a learner arriving there), without a mouse. */
+export async function startAt(page, id) {
+  await page.evaluate((i) => {
+    const box = document.getElementById(i);
+    box.setAttribute('tabindex', '-1');
+    box.focus();
+    box.removeAttribute('tabindex');
+  }, id);
+}
+
+/** Presses Tab until the focused element matches `selector`. */
+export async function tabTo(page, selector, max = 60) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => !!document.activeElement && document.activeElement.matches(s), selector)) return;
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+/** Types into the focused field, replacing what it held. */
+export async function retype(page, text) {
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(String(text));
+}
+
+/**
+ * Guesses in moment `id` from the keyboard (a number, or the value of one of its radio buttons)
+ * and presses Reveal. Resolves to what the page said ({ correct, core, why }), or to
+ * { refused } when the moment refused the guess with a message; the result must take the focus.
+ */
+export async function guess(page, id, value, { again = false } = {}) {
+  await startAt(page, id);
+  if (again) {
+    await tabTo(page, `#${id} .act-buttons button:not(.primary):not([hidden])`);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((i) => document.getElementById(i).dataset.state === 'asking', id);
+    await startAt(page, id);
+  }
+  if (typeof value === 'number') {
+    await tabTo(page, `#${id} input.act-number`);
+    await retype(page, value);
+  } else {
+    await tabTo(page, `#${id} input[type=radio]`);
+    const values = await page.$$eval(`#${id} input[type=radio]`, (rs) => rs.map((r) => r.value));
+    assert.ok(values.includes(value), `${id} has no option ${value}`);
+    if (!(await page.evaluate(() => document.activeElement.checked))) await page.keyboard.press('Space');
+    for (let i = 0; i < values.length && (await page.evaluate(() => document.activeElement.value)) !== value; i++) await page.keyboard.press('ArrowRight');
+    assert.equal(await page.$eval(`#${id} input[type=radio]:checked`, (r) => r.value), value);
+  }
+  await tabTo(page, `#${id} .act-buttons button.primary`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((i) => {
+    const n = document.getElementById(i);
+    return n.dataset.state === 'revealed' || (n.dataset.state === 'asking' && !n.querySelector('.input-error').hidden);
+  }, id, { timeout: 60000 });
+  if (await page.getAttribute(`#${id}`, 'data-state') !== 'revealed') return { refused: await page.textContent(`#${id}-msg`) };
+  // the result takes the focus, so a screen reader reads it out
+  assert.equal(await page.evaluate(() => document.activeElement.id), `${id}-result`);
+  return {
+    correct: await page.getAttribute(`#${id}`, 'data-correct'),
+    core: await page.$eval(`#${id} .act-compare div:last-child dd`, (n) => n.textContent),
+    why: await page.$eval(`#${id} .act-why`, (n) => n.textContent),
+  };
+}
+
+/**
+ * A wrong guess, then a right one (`right` may be a function of what the first reveal said); the
+ * core's answer holds `truth` when given. Resolves to the core's answer.
+ */
+export async function moment(page, id, wrong, right, truth) {
+  const first = await guess(page, id, wrong);
+  assert.equal(first.correct, 'false', `${id}: ${wrong} was taken as right (${first.core})`);
+  if (truth) assert.ok(first.core.includes(truth), `${id}: the core's answer ${first.core} lacks ${truth}`);
+  assert.match(first.why, /^Why: .{20,}/);
+  const value = typeof right === 'function' ? right(first.core) : right;
+  const second = await guess(page, id, value, { again: true });
+  assert.equal(second.correct, 'true', `${id}: ${value} was taken as wrong (the core: ${second.core})`);
+  if (truth) assert.ok(second.core.includes(truth), `${id}: the core's second answer ${second.core} lacks ${truth}`);
+  return first.core;
+}
+
+/**
+ * A course site on another origin (another port, and reached as "localhost" rather than
+ * 127.0.0.1): serves the pages put into `pages` (path -> HTML), for embedding a lesson.
+ */
+export async function startHost() {
+  const pages = new Map();
+  const server = http.createServer((req, res) => {
+    const page = pages.get(new URL(req.url, 'http://x').pathname);
+    res.writeHead(page ? 200 : 404, { 'Content-Type': page ? 'text/html; charset=utf-8' : 'text/plain' }).end(page || 'not found');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { pages, url: `http://localhost:${server.address().port}/`, close: () => server.close() };
 }

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { act, fmt, launch, LESSONS, NO_STEPPER, nodeCore, readZip, root, settled, site, texts } from './helpers.mjs';
+import { act, fmt, launch, LESSONS, NO_STEPPER, nodeCore, readZip, root, settled, site, texts, watch } from './helpers.mjs';
 
 const exported = path.resolve(root, process.env.ATTN_EXPORT || 'build/export');
 const BOOK_Z2 = '0.4419, 0.6515, 0.5683';  // the book's context vector of "journey"
@@ -27,12 +27,7 @@ after(async () => { await browser?.close(); });
  */
 async function openFile(file, allowed, { wait = true } = {}) {
   const page = await browser.context.newPage();
-  const problems = [], requests = [];
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-  });
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text().slice(0, 300)}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  const problems = await watch(page), requests = [];
   page.on('requestfailed', (r) => problems.push(`failed request: ${r.url().slice(0, 120)}`));
   page.on('request', (r) => {
     if (r.isNavigationRequest() && r.frame() === page.mainFrame()) return;

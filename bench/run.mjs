@@ -4,12 +4,10 @@
 //        [--peers name,…]  (only the peers whose names contain one of these, besides ours)
 //   ATTN_WASM_DIST=build/<folder>/dist benchmarks another wasm build (default build/wasm/dist);
 //   ATTN_WASM_DIST_B=<folder> adds that build as the peer "ours, baseline" (before/after a change).
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, wasmDist } from './server.mjs';
+import { reportFromPage, wasmDist } from './server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -31,34 +29,10 @@ if (!existsSync(path.join(wasmDist(), 'attention_core.js'))) {
   process.exit(1);
 }
 
-const server = await startServer();
-const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'attn-bench-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync',
-    '--js-flags=--expose-gc'],  // the page collects garbage between samples, outside the timing
-});
-let report;
-try {
-  const page = await context.newPage();
-  page.on('console', (m) => { if (!tiny || m.type() === 'error') console.error(`  page: ${m.text().slice(0, 300)}`); });
-  page.on('pageerror', (e) => console.error(`  page error: ${e.message}`));
-  const query = new URLSearchParams({ sizes: JSON.stringify(sizes) });
-  if (process.env.ATTN_WASM_DIST_B) query.set('baseline', '/dist-b/attention_core.js');
-  if (option('--peers')) query.set('peers', option('--peers'));
-  const url = `http://127.0.0.1:${server.address().port}/?${query}`;
-  await page.goto(url);
-  await page.waitForFunction(() => window.benchReport || window.benchError, null, { timeout: tiny ? 240_000 : 1_800_000, polling: 500 });
-  const error = await page.evaluate(() => window.benchError);
-  if (error) throw new Error(error);
-  report = await page.evaluate(() => window.benchReport);
-} finally {
-  await context.close();
-  server.close();
-  rmSync(userDataDir, { recursive: true, force: true });
-}
+const query = new URLSearchParams({ sizes: JSON.stringify(sizes) });
+if (process.env.ATTN_WASM_DIST_B) query.set('baseline', '/dist-b/attention_core.js');
+if (option('--peers')) query.set('peers', option('--peers'));
+const report = await reportFromPage('/', query, { quiet: tiny, timeout: tiny ? 240_000 : 1_800_000 });
 
 const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 console.log(`\nCausal multi-head attention forward, single thread, float32, headless Chromium (${report.env.userAgent.match(/Chrome\/[\d.]+/)?.[0]}),`);

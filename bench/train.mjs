@@ -19,11 +19,10 @@
 // (64, 64, 128, 4, 2, 16): ours 15.0, autograd 1.0 (15.7×), explicit 3.2 (4.7×).
 // Our step: ~2/5 forward, ~3/5 backward, 1% clip + AdamW; products ~80% of it in wasm.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from './server.mjs';
+import { reportFromPage } from './server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -90,32 +89,9 @@ if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest([path.join(here, 't
     platform: 'browser', target: 'es2020', outfile: bundle, logLevel: 'warning' });
 }
 
-const { chromium } = await import('playwright-core');
-const server = await startServer();
-const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'attn-train-bench-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc'],
-});
-let report;
-try {
-  const page = await context.newPage();
-  page.on('console', (m) => { if (!tiny || m.type() === 'error') console.error(`  page: ${m.text().slice(0, 300)}`); });
-  page.on('pageerror', (e) => console.error(`  page error: ${e.message}`));
-  const query = new URLSearchParams({ configs: JSON.stringify(configs), tiny: tiny ? '1' : '0', baseline: baselineRef ? '1' : '0' });
-  if (process.env.ATTN_BENCH_DEBUG) query.set('debug', '1');
-  await page.goto(`http://127.0.0.1:${server.address().port}/train.html?${query}`);
-  await page.waitForFunction(() => window.benchReport || window.benchError, null, { timeout: tiny ? 300_000 : 1_800_000, polling: 500 });
-  const error = await page.evaluate(() => window.benchError);
-  if (error) throw new Error(error);
-  report = await page.evaluate(() => window.benchReport);
-} finally {
-  await context.close();
-  server.close();
-  rmSync(userDataDir, { recursive: true, force: true });
-}
+const query = new URLSearchParams({ configs: JSON.stringify(configs), tiny: tiny ? '1' : '0', baseline: baselineRef ? '1' : '0' });
+if (process.env.ATTN_BENCH_DEBUG) query.set('debug', '1');
+const report = await reportFromPage('/train.html', query, { quiet: tiny, timeout: tiny ? 300_000 : 1_800_000 });
 
 const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 const pct = (x) => `${Math.round(100 * x)}%`;

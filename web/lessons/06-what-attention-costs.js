@@ -4,7 +4,7 @@
 // as on file://). The page plots time and memory against T on log-log axes and fits their slopes;
 // the stepper shows the (num_heads, T, T) tensors of lesson 5's example.
 import { create as createState } from '../js/state.js';
-import { checkCostSizes, openCostBench, run, singleFile, startCostWorker } from '../js/engine/page.js';
+import { checkCostSizes, openCostBench, run, startCostWorker, workerReason } from '../js/engine/page.js';
 import { CoreStopped } from '../js/engine/bench.js';
 import { GRID, lengths, sweep as startSweep } from '../js/cost/meter.js';
 import { book, code } from '../js/data.js';
@@ -236,16 +236,6 @@ function setMode(mode, reason) {
     : `Measuring on this page, one short slice at a time (${reason}). The page stays usable, but at the longest lengths a single call can hold it for a moment.`;
 }
 
-/** Where a worker cannot start: pages from disk and opaque origins (sandboxed frames). */
-function workerReason() {
-  if (!state.get('worker')) return 'the worker is switched off by worker=0';
-  if (typeof Worker === 'undefined') return 'this browser has no workers';
-  if (location.protocol === 'file:') return 'a page opened from disk cannot start a worker';
-  if (singleFile) return 'a single-file lesson carries no worker script';
-  if (self.origin === 'null') return 'a sandboxed frame cannot start a worker';
-  return null;
-}
-
 function measure() {
   if (sweep) return;
   const params = { d_model: Number(state.get('d_model')), num_heads: state.get('num_heads'), tmax: Number(state.get('tmax')) };
@@ -275,7 +265,7 @@ function measure() {
     // measured stay, and Measure starts again on the fresh module.
     stopped: (text) => end('error', `The measurements stopped: ${text} The core has been restarted: press Measure to measure again.`),
   };
-  const reason = workerReason();
+  const reason = workerReason(state.get('worker'));
   sweep = reason ? onPage(params, handlers, reason) : inWorker(params, handlers);
 }
 

@@ -6,7 +6,7 @@
 // scores (evaluation.source_attention). Every number shown is the core's; the page only times the
 // steps. The URL holds the task, the model, the learning rate and the seed.
 import { create as createState, parse } from '../js/state.js';
-import { generations, run, singleFile } from '../js/engine/page.js';
+import { generations, run, workerReason } from '../js/engine/page.js';
 import { openSession, prepareWorker, SessionError } from '../js/train/session.js';
 import { SEED_MAX } from '../js/limits.js';
 import { code } from '../js/data.js';
@@ -108,16 +108,6 @@ function settings() {
     emb_dim: Number(state.get('emb_dim')), lr: Number(state.get('lr')), seed: state.get('seed'), eval_sequences: EVAL_SEQUENCES };
 }
 
-/** Where a worker cannot start: pages from disk and opaque origins (sandboxed frames). */
-function workerReason() {
-  if (!state.get('worker')) return 'the worker is switched off by worker=0';
-  if (typeof Worker === 'undefined') return 'this browser has no workers';
-  if (location.protocol === 'file:') return 'a page opened from disk cannot start a worker';
-  if (singleFile) return 'a single-file lesson carries no worker script';
-  if (self.origin === 'null') return 'a sandboxed frame cannot start a worker';
-  return null;
-}
-
 /** @param {'worker' | 'page'} mode @param {string} [reason] */
 function setMode(mode, reason) {
   document.body.setAttribute('data-train-mode', mode);
@@ -171,7 +161,7 @@ function openFresh(current, train) {
   const wanted = settings();
   const key = JSON.stringify(wanted);
   setPhase('idle', 'Building the model…');
-  const reason = workerReason();
+  const reason = workerReason(state.get('worker'));
   const opened = openSession(wanted, !reason, (why) => setMode('page', why));
   return opened.then(({ session: made, info: model, evaluation }) => {
     if (!current() || key !== JSON.stringify(settings())) { made.close(); return false; }
@@ -914,7 +904,7 @@ inputById('snapshot').addEventListener('input', () => {
 });
 
 // the worker's core compiles while the page loads its own
-if (!workerReason()) prepareWorker();
+if (!workerReason(state.get('worker'))) prepareWorker();
 
 let firstRun = true;
 runner(state, (current) => {

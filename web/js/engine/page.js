@@ -30,6 +30,22 @@ const siteUrl = (/** @type {string} */ path) => (bundle ? new URL(`../${path}`, 
  */
 export const singleFile = typeof createAttentionCore === 'function';
 
+/**
+ * Why this page cannot run the core in a worker, or null when it can: switched off (the state's
+ * worker=0), no Worker, a page from disk, a single-file lesson (no worker script beside it), or
+ * an opaque origin (a sandboxed frame). Lessons 6 and 8 then run it on the page in slices.
+ * @param {boolean} enabled  the state's `worker` switch
+ * @returns {string | null}
+ */
+export function workerReason(enabled) {
+  if (!enabled) return 'the worker is switched off by worker=0';
+  if (typeof Worker === 'undefined') return 'this browser has no workers';
+  if (location.protocol === 'file:') return 'a page opened from disk cannot start a worker';
+  if (singleFile) return 'a single-file lesson carries no worker script';
+  if (self.origin === 'null') return 'a sandboxed frame cannot start a worker';
+  return null;
+}
+
 /** @type {Promise<AttnRawCore> | null} */
 let corePromise = null;
 /** @type {AttnRawCore | null} the live module, once compiled */

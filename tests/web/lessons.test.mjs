@@ -264,3 +264,27 @@ test('lesson 7: the block\'s numbers are the core\'s; shuffling, positions, pre/
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('no result under a veil can be read before its prediction is answered', async () => {
+  const veiling = [];
+  for (const name of LESSONS) {
+    const { page, problems } = await open(`lessons/${name}.html`);
+    // lesson 8 fills its veiled results (the head that found the task, what each carried) once trained
+    if (name === '08-watch-attention-learn') await page.waitForFunction(() => document.body.dataset.train === 'trained', null, { timeout: 120000 });
+    const readable = await page.$$eval('.veiled', (nodes) => nodes.flatMap((n) => {
+      const found = [];
+      const ownText = [...n.childNodes].some((c) => c.nodeType === Node.TEXT_NODE && c.textContent.trim());
+      if (ownText && getComputedStyle(n).color !== 'rgba(0, 0, 0, 0)') found.push(`#${n.id}: its own text "${n.textContent.trim().slice(0, 40)}" is drawn in ${getComputedStyle(n).color}`);
+      for (const c of n.children) {
+        if (!c.textContent.trim() && !c.querySelector('svg, canvas, table')) continue;
+        if (!getComputedStyle(c).filter.includes('blur')) found.push(`#${n.id} > ${c.tagName.toLowerCase()}${c.id ? `#${c.id}` : ''} is not blurred`);
+      }
+      return found;
+    }));
+    assert.deepEqual(readable, [], `${name}: ${readable.join('; ')}`);
+    if (await page.$('.veiled')) veiling.push(name);
+    assert.deepEqual(problems, [], `${name}: ${problems.join('; ')}`);
+    await page.close();
+  }
+  assert.ok(veiling.length >= 6, `only ${veiling.join(', ')} veil a result: the check saw too little`);
+});

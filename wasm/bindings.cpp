@@ -365,6 +365,13 @@ class TrainerBinding {
     return answer_;
   }
 
+  /// Each head switched off alone in turn on the held-out sequences, as JSON text
+  /// {"token_accuracy", "without": [layer][head], "fall": [layer][head]}; the switches are kept.
+  std::string head_effects() {
+    reporting("Trainer: head_effects", [&] { answer_ = attn::api::head_effects_json(trainer_->head_effects()); });
+    return answer_;
+  }
+
   /// tokens: an Array or Int32Array of 1 to context_length token ids → JSON text
   /// {"predictions": [...], "attention": [layer][head][T][T]}.
   std::string predict(const val& tokens) {
@@ -502,6 +509,7 @@ EMSCRIPTEN_BINDINGS(attention_core) {
       .constructor<const val&>()
       .function("step", &TrainerBinding::step)
       .function("evaluate", &TrainerBinding::evaluate)
+      .function("head_effects", &TrainerBinding::head_effects)
       .function("predict", &TrainerBinding::predict)
       .function("info", &TrainerBinding::info)
       .function("weights", &TrainerBinding::weights)

@@ -219,6 +219,7 @@ json evaluation_object(const Trainer& trainer, const Evaluation& e) {
           {"token_accuracy", e.token_accuracy},
           {"sequence_accuracy", e.sequence_accuracy},
           {"source_attention", std::move(source_attention)},
+          {"best_head", {{"layer", e.best_layer}, {"head", e.best_head}}},
           {"probe", {{"inputs", probe.inputs},
                      {"targets", probe.targets},
                      {"sources", probe.sources},
@@ -265,6 +266,7 @@ json train_request(const Fields& request) {
   std::unique_ptr<Trainer> trainer = make_trainer(request, setup);
   const std::vector<float> losses = trainer->step(steps);
   require_finite_run(losses, "losses");
+  require_finite_run(trainer->weights(), "weights");  // the last update can diverge after a finite loss
   json response = {{"losses", losses}, {"model", model_object(*trainer)}};
   if (evaluate) {
     const Evaluation e = trainer->evaluate();
@@ -272,10 +274,7 @@ json train_request(const Fields& request) {
       fail("not_finite", "the training diverged: the held-out loss is not finite; use a smaller lr, or clip the gradients", "");
     response["evaluation"] = evaluation_object(*trainer, e);
   }
-  if (return_weights) {
-    require_finite_run(trainer->weights(), "weights");
-    response["weights"] = trainer->weights();
-  }
+  if (return_weights) response["weights"] = trainer->weights();
   return response;
 }
 
@@ -294,6 +293,19 @@ std::string model_json(const Trainer& trainer) { return text_of(model_object(tra
 
 std::string evaluation_json(const Trainer& trainer, const Evaluation& evaluation) {
   return text_of(evaluation_object(trainer, evaluation));
+}
+
+std::string head_effects_json(const HeadEffects& effects) {
+  json without = json::array(), fall = json::array();
+  for (std::size_t l = 0; l < effects.n_layers; ++l) {
+    const auto row = [&](const std::vector<double>& v) {
+      return std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(l * effects.n_heads),
+                                 v.begin() + static_cast<std::ptrdiff_t>((l + 1) * effects.n_heads));
+    };
+    without.push_back(row(effects.without));
+    fall.push_back(row(effects.fall));
+  }
+  return text_of({{"token_accuracy", effects.token_accuracy}, {"without", std::move(without)}, {"fall", std::move(fall)}});
 }
 
 std::string prediction_json(const Prediction& prediction) {

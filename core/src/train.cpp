@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 
 #include "attn/train.hpp"
 
@@ -109,6 +110,7 @@ struct Trainer::Impl {
   AdamW adamw;
   Rng batches;                     // training batches
   TaskSequence held_out;           // (eval_sequences, T), drawn once
+  std::unordered_set<std::uint64_t> held_out_keys;  // key_of each held-out sequence: training redraws these
   std::vector<int> inputs, targets;  // (batch, T)
   std::size_t steps = 0;
 
@@ -124,11 +126,31 @@ struct Trainer::Impl {
     model.init(c.seed);
     Rng held_out_rng(c.seed ^ 0x68656C646F7574ull /* "heldout" */, Stream::demo);
     held_out = task.sample(held_out_rng, c.eval_sequences);
+    for (std::size_t s = 0; s < c.eval_sequences; ++s) held_out_keys.insert(key_of(&held_out.inputs[s * t.seq_len()]));
   }
+
+  /// FNV-1a over a sequence's T tokens: equal sequences, equal keys (a rare collision only redraws).
+  std::uint64_t key_of(const int* tokens) const {
+    std::uint64_t key = 0xcbf29ce484222325ull;
+    for (std::size_t i = 0; i < task.seq_len(); ++i) key = (key ^ static_cast<std::uint32_t>(tokens[i])) * 0x100000001b3ull;
+    return key;
+  }
+
+  /// Draws a training sequence that is not held out. A task whose sequences the held-out set nearly
+  /// covers could loop: after 100 draws the last one is taken (no task here comes near).
+  void draw_training(int* seq_inputs, int* seq_targets) {
+    for (int tries = 0; tries < 100; ++tries) {
+      task.sample(batches, seq_inputs, seq_targets, nullptr);
+      if (held_out_keys.count(key_of(seq_inputs)) == 0) return;
+    }
+  }
+
+  /// Loss, accuracies and per-head source attention over the held-out sequences.
+  Evaluation held_out_scores();
 
   float train_step() {
     const std::size_t T = task.seq_len();
-    for (std::size_t s = 0; s < config.batch; ++s) task.sample(batches, &inputs[s * T], &targets[s * T], nullptr);
+    for (std::size_t s = 0; s < config.batch; ++s) draw_training(&inputs[s * T], &targets[s * T]);
     const float loss = static_cast<float>(model.forward(inputs.data(), targets.data(), config.batch, T));
     model.backward();
     std::vector<float>& grads = model.gradients();
@@ -149,8 +171,8 @@ std::vector<float> Trainer::step(std::size_t n) {
   return losses;
 }
 
-Evaluation Trainer::evaluate() {
-  Impl& s = *impl_;
+Evaluation Trainer::Impl::held_out_scores() {
+  Impl& s = *this;
   const std::size_t T = s.task.seq_len(), V = s.model_config.vocab_size, H = s.model_config.n_heads,
                     L = s.model_config.n_layers;
   auto argmax = [V](const float* row) { return static_cast<int>(std::max_element(row, row + V) - row); };
@@ -192,6 +214,18 @@ Evaluation Trainer::evaluate() {
   out.token_accuracy = scored ? static_cast<double>(right) / static_cast<double>(scored) : 0.0;
   out.sequence_accuracy = static_cast<double>(sequences_right) / static_cast<double>(s.config.eval_sequences);
   for (double& weight : out.source_attention) weight = sourced ? weight / static_cast<double>(sourced) : 0.0;
+  const std::size_t best = static_cast<std::size_t>(
+      std::max_element(out.source_attention.begin(), out.source_attention.end()) - out.source_attention.begin());
+  out.best_layer = best / H;
+  out.best_head = best % H;
+  return out;
+}
+
+Evaluation Trainer::evaluate() {
+  Impl& s = *impl_;
+  const std::size_t T = s.task.seq_len(), V = s.model_config.vocab_size, H = s.model_config.n_heads,
+                    L = s.model_config.n_layers;
+  Evaluation out = s.held_out_scores();
   // the probe: one sequence, every layer's heads
   const TaskSequence& probe = s.task.probe();
   s.model.forward(probe.inputs.data(), probe.targets.data(), 1, T);
@@ -201,7 +235,35 @@ Evaluation Trainer::evaluate() {
   out.probe_attention.resize(L * H * T * T);
   for (std::size_t l = 0; l < L; ++l)
     std::copy(s.model.attn_weights(l), s.model.attn_weights(l) + H * T * T, out.probe_attention.begin() + static_cast<std::ptrdiff_t>(l * H * T * T));
-  for (std::size_t t = 0; t < T; ++t) out.probe_predictions.push_back(argmax(s.model.logits() + t * V));
+  for (std::size_t t = 0; t < T; ++t) {
+    const float* row = s.model.logits() + t * V;
+    out.probe_predictions.push_back(static_cast<int>(std::max_element(row, row + V) - row));
+  }
+  return out;
+}
+
+HeadEffects Trainer::head_effects() {
+  Impl& s = *impl_;
+  const std::size_t H = s.model_config.n_heads, L = s.model_config.n_layers;
+  std::vector<bool> learners(L * H);  // the switches as the learner left them, put back at the end
+  for (std::size_t l = 0; l < L; ++l)
+    for (std::size_t h = 0; h < H; ++h) {
+      learners[l * H + h] = s.model.ablated(l, h);
+      s.model.set_ablation(l, h, false);
+    }
+  HeadEffects out;
+  out.n_layers = L;
+  out.n_heads = H;
+  out.token_accuracy = s.held_out_scores().token_accuracy;
+  for (std::size_t l = 0; l < L; ++l)
+    for (std::size_t h = 0; h < H; ++h) {
+      s.model.set_ablation(l, h, true);
+      out.without.push_back(s.held_out_scores().token_accuracy);
+      out.fall.push_back(out.token_accuracy - out.without.back());
+      s.model.set_ablation(l, h, false);
+    }
+  for (std::size_t l = 0; l < L; ++l)
+    for (std::size_t h = 0; h < H; ++h) s.model.set_ablation(l, h, learners[l * H + h]);
   return out;
 }
 
@@ -257,6 +319,8 @@ const TrainConfig& Trainer::config() const { return impl_->config; }
 const GptConfig& Trainer::model_config() const { return impl_->model_config; }
 const Task& Trainer::task() const { return impl_->task; }
 std::size_t Trainer::steps_taken() const { return impl_->steps; }
+const TaskSequence& Trainer::held_out() const { return impl_->held_out; }
+const std::vector<int>& Trainer::last_batch() const { return impl_->inputs; }
 const Gpt<float>& Trainer::model() const { return impl_->model; }
 
 }  // namespace attn

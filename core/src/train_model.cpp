@@ -34,12 +34,23 @@ void check_range(const char* field, std::size_t value, std::size_t lo, std::size
 
 constexpr std::uint64_t kMaxFloats = std::uint64_t(1) << 28;  // 1 GiB of float: well past a browser tab
 
+/// Floats of the products' packed B: the largest (k, m) of any product the model takes, with m
+/// rounded up to whole panels: (N, C) and (N, F) in the weight gradients, (F, C), (C, F), (V, C),
+/// (C, V) and (C, C) as weights, (T, hd) and (hd, T) in attention (64-bit: no wrap in wasm).
+std::uint64_t panel_floats(const GptConfig& c, std::uint64_t max_batch) {
+  const std::uint64_t N = max_batch * c.context_length, C = c.emb_dim, F = 4 * C, T = c.context_length,
+                      V = c.vocab_size, hd = C / c.n_heads;
+  const auto r = [](std::uint64_t m) { return (m + detail::kPanel - 1) / detail::kPanel * detail::kPanel; };
+  return std::max({N * r(F), N * r(C), F * r(C), C * r(F), V * r(C), C * r(V), T * r(hd), hd * r(T)});
+}
+
 /// Floats of activations and work buffers for max_batch sequences (64-bit: no wrap in wasm).
 std::uint64_t buffer_floats(const GptConfig& c, std::uint64_t max_batch) {
   const std::uint64_t N = max_batch * c.context_length, C = c.emb_dim, F = 4 * C, T = c.context_length,
                       V = c.vocab_size, L = c.n_layers, H = c.n_heads;
   const std::uint64_t per_layer = N * (9 * C + 3 * F + 4) + max_batch * H * T * T;
-  return (L + 1) * N * C + L * per_layer + N * (2 * C + 2 * V + 2) + N * (6 * C + F) + T * T + C * (F + V + C);
+  return (L + 1) * N * C + L * per_layer + N * (2 * C + 2 * V + 2) + N * (6 * C + F) + T * T +
+         panel_floats(c, max_batch);
 }
 
 }  // namespace
@@ -203,8 +214,8 @@ struct Gpt<Scalar>::Impl {
     for (std::vector<Scalar>* buffer : {&dx, &d_ln, &d_h, &dq, &dk, &dv, &d_ctx}) buffer->assign(N_max * C, Scalar(0));
     d_ff.assign(N_max * F, Scalar(0));
     d_att.assign(T_max * T_max, Scalar(0));
-    // every product's B is at most (k, m) = (N_max for the weight gradients, or C, F, V, T) × (C, F, V or T)
-    if constexpr (std::is_same_v<Scalar, float>) work.reserve(std::max({N_max, C, F, V, T_max}), std::max({C, F, V, T_max}));
+    // validate() bounded panel_floats with the rest (below 2^28), so it fits a 32-bit size_t
+    if constexpr (std::is_same_v<Scalar, float>) work.reserve(static_cast<std::size_t>(panel_floats(c, max_batch)));
   }
 
   const Scalar* p(std::size_t offset) const { return params.data() + offset; }

@@ -9,6 +9,7 @@
 // its strides swapped. N = B·T tokens, C = emb_dim, F = 4·C, V = vocab_size.
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstddef>
 #include <vector>
@@ -35,9 +36,9 @@ struct ProductWork {
   std::vector<float> panels;  ///< all of B, packed: depth block pc at pc·round_up(m, kPanel)
   std::vector<float> strip;   ///< kTileRows rows of A over one depth block
 
-  /// Room for every product whose B is at most (max_k, max_m).
-  void reserve(std::size_t max_k, std::size_t max_m) {
-    panels.assign(max_k * round_up(max_m, kPanel), 0.0f);
+  /// Room for every product whose packed B takes at most `floats` (k · round_up(m, kPanel)).
+  void reserve(std::size_t floats) {
+    panels.assign(floats, 0.0f);
     strip.assign(kTileRows * kDepthBlock, 0.0f);
   }
 };
@@ -77,6 +78,7 @@ inline void product(Operand<float> a, Operand<float> b, std::size_t n, std::size
     return;
   }
   const std::size_t width = round_up(m, kPanel);
+  assert(k * width <= work.panels.size() && "ProductWork::reserve did not count this product");
   float* panels = work.panels.data();
   for (std::size_t pc = 0; pc < k; pc += kDepthBlock)
     pack_panels(b.data, b.row_stride, b.col_stride, pc, std::min(kDepthBlock, k - pc), 0, m, panels + pc * width);

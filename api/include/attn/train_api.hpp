@@ -23,9 +23,13 @@ std::unique_ptr<Trainer> trainer_from_json(const std::string& config_json);
 /// target_accuracy, steps_taken and config (every field the Trainer was built with).
 std::string model_json(const Trainer& trainer);
 
-/// The "evaluation" object of evaluate(): loss, accuracies, source_attention [layer][head] and
-/// the probe with every head's attention. A number that is not finite (a diverged run) is null.
+/// The "evaluation" object of evaluate(): loss, accuracies, source_attention [layer][head],
+/// best_head {layer, head} (the most source_attention) and the probe with every head's attention. A number that is not finite (a diverged run) is null.
 std::string evaluation_json(const Trainer& trainer, const Evaluation& evaluation);
+
+/// head_effects()'s answer: {"token_accuracy": every head on, "without": [layer][head] the token
+/// accuracy with that head alone off, "fall": [layer][head] token_accuracy − without}.
+std::string head_effects_json(const HeadEffects& effects);
 
 /// predict()'s answer: {"predictions": [T ids], "attention": [layer][head][T][T]}.
 std::string prediction_json(const Prediction& prediction);

@@ -164,8 +164,17 @@ struct Evaluation {
   /// (n_layers, n_heads): the mean weight each head gives, from every held-out position the task
   /// names a source for, to that source: near 1 for the head that found the task's solution.
   std::vector<double> source_attention;
+  std::size_t best_layer = 0, best_head = 0;  ///< the head with the most source_attention (the first if tied)
   std::vector<float> probe_attention;  ///< (n_layers, n_heads, T, T) on the task's probe
   std::vector<int> probe_predictions;  ///< (T) argmax at every position of the probe
+};
+
+/// head_effects()'s answer: what each head carries of the held-out accuracy.
+struct HeadEffects {
+  double token_accuracy = 0;         ///< every head on
+  std::size_t n_layers = 0, n_heads = 0;
+  std::vector<double> without;       ///< (n_layers, n_heads): the token accuracy with that head alone off
+  std::vector<double> fall;          ///< (n_layers, n_heads): token_accuracy − without
 };
 
 /// predict()'s answer, for a sequence of the learner's own.
@@ -185,7 +194,12 @@ class Trainer {
   /// n training steps (n ≤ 100000); returns their losses. A step: draw a batch, forward, backward,
   /// clip, AdamW at the warmed-up learning rate. No allocation inside a step.
   std::vector<float> step(std::size_t n);
+  /// The held-out sequences (never drawn for training: a training draw that matches one is drawn
+  /// again, up to 100 times) and the probe, with the heads as ablate() left them.
   Evaluation evaluate();
+  /// Every head switched off alone in turn, the others on, on the held-out sequences; the heads are
+  /// left as ablate() had set them.
+  HeadEffects head_effects();
   /// The model (ablations included) on one sequence: 1…context_length token ids, each below
   /// vocab_size (else std::invalid_argument naming the entry). Changes no weight.
   Prediction predict(const std::vector<int>& tokens);
@@ -200,6 +214,10 @@ class Trainer {
   const GptConfig& model_config() const;
   const Task& task() const;
   std::size_t steps_taken() const;
+  /// The held-out sequences (eval_sequences of them), and the token ids of the last training batch
+  /// (batch, T): to see that the one never appears in the other.
+  const TaskSequence& held_out() const;
+  const std::vector<int>& last_batch() const;
 
   /// The model, as the last forward left it (after evaluate(): the probe, batch 1).
   const Gpt<float>& model() const;

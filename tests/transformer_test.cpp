@@ -280,6 +280,11 @@ TEST_CASE("gpt: probabilities, temperature, loss and the next token agree with t
   const Matrix last = row_of(logits, 4);
   const auto argmax = std::max_element(last.begin(), last.end()) - last.begin();
   CHECK(at_one.at("next_token_id") == argmax);
+  REQUIRE(at_one.at("predicted_ids").size() == 5);
+  for (std::size_t t = 0; t < 5; ++t) {  // every row's argmax: the token predicted after position t
+    const Matrix row = row_of(logits, t);
+    CHECK(at_one.at("predicted_ids")[t] == std::max_element(row.begin(), row.end()) - row.begin());
+  }
 
   json cold = base;
   cold["temperature"] = 1e-4;

@@ -432,6 +432,7 @@ json gpt_request(const Fields& request) {
   json response = {{"logits", api::to_json(result.logits)},
                    {"probas", api::to_json(result.probas)},
                    {"next_token_id", result.next_token_id},
+                   {"predicted_ids", result.predicted_ids},
                    {"attn_weights", std::move(attn_weights)},
                    {"weights", std::move(weights_used)},
                    {"parameter_count", count.total},

@@ -100,8 +100,11 @@ GptResult gpt_forward(const std::vector<std::int64_t>& token_ids, const GptWeigh
   result.probas = softmax_with_temperature(result.logits, temperature);            // (T, vocab)  softmax(logits / τ)
   trace.add("logits", result.logits);
   trace.add("probas", result.probas);
-  for (std::size_t j = 1; j < config.vocab_size; ++j)
-    if (result.logits(T - 1, j) > result.logits(T - 1, result.next_token_id)) result.next_token_id = j;
+  result.predicted_ids.assign(T, 0);  // (T)  argmax of each row, the first if tied
+  for (std::size_t t = 0; t < T; ++t)
+    for (std::size_t j = 1; j < config.vocab_size; ++j)
+      if (result.logits(t, j) > result.logits(t, result.predicted_ids[t])) result.predicted_ids[t] = j;
+  result.next_token_id = result.predicted_ids[T - 1];
   if (targets) result.loss = cross_entropy(result.logits, *targets);
   return result;
 }

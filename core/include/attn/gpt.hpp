@@ -41,6 +41,7 @@ struct GptResult {
   std::vector<Tensor3> attn_weights; ///< n_layers × (n_heads, T, T)
   std::optional<float> loss;         ///< with targets: mean cross-entropy over the targets that are not −1
   std::size_t next_token_id = 0;     ///< argmax of the last row (greedy decoding's next token)
+  std::vector<std::size_t> predicted_ids;  ///< (T) argmax of each row: the next token after each position
 };
 
 /// The forward pass. token_ids: T ids in [0, vocab_size), T ≤ context_length; targets: T ids or −1

@@ -305,7 +305,7 @@ test('a skip shows the truth and lifts the veil; progress is stored, survives a 
   assert.equal(await page.$('#bars-softmax.veiled'), null);
   assert.ok(await page.$('#score-bars.veiled'), 'a result two moments guard shows after only one');
   assert.match(await summary(page), /1 of 5 done, 0 right, 1 skipped/);
-  // a skip after nothing else: an exercise's way comes from the page; answering later replaces the skip
+  // a skip after nothing else: an exercise's way comes from the page
   await page.click('#exercise-negative .act-buttons button:has-text("Skip")');
   await page.waitForSelector('#exercise-negative[data-state="skipped"]');
   const edited = book.inputs.map((r, i) => (i === 5 ? [-5, r[1], r[2]] : r));
@@ -332,7 +332,36 @@ test('a skip shows the truth and lifts the veil; progress is stored, survives a 
   await check(page, 'exercise-one-step', 'wrong');
   await editEmbedding(page, 'with', 0, -5);
   await check(page, 'exercise-negative', 'solved');
-  assert.match(await summary(page), /5 of 5 done, \d right, 1 skipped\. Lesson complete\./);
+  // solved after its way was shown: still skipped (see the next test)
+  assert.match(await summary(page), /5 of 5 done, \d right, 2 skipped\. Lesson complete\./);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a guess or a check after a skip is practice: judged, but the skip stays the record', async () => {
+  const page = await open(L2);
+  await page.click('#predict-top .act-buttons button:has-text("Skip")');
+  await page.waitForSelector('#predict-top[data-state="skipped"]');
+  // the truth was shown; the learner guesses it
+  await again(page, 'predict-top');
+  const journey = top(run({ mechanism: 'simplified', inputs: book.inputs }).attn_weights[1]);
+  await page.check(`#predict-top input[value="${journey}"]`);
+  const text = await reveal(page, 'predict-top', true);
+  assert.match(text, /Right\. For practice: you saw the answer first/);
+  assert.match(await summary(page), /1 of 5 done, 0 right, 1 skipped\./);
+  // the same for an exercise: its way shown, then done as shown
+  await page.click('#exercise-negative .act-buttons button:has-text("Skip")');
+  await page.waitForSelector('#exercise-negative[data-state="skipped"]');
+  await editEmbedding(page, 'step', 0, -5);
+  assert.match(await check(page, 'exercise-negative', 'solved'), /For practice: you saw a way first/);
+  assert.match(await summary(page), /2 of 5 done, 0 right, 2 skipped\./);
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('attention-lab.progress.v1')));
+  assert.deepEqual(stored[L2]['journey-top'], { kind: 'prediction', correct: false, skipped: true });
+  assert.deepEqual(stored[L2]['sum-breaks'], { kind: 'exercise', correct: false, skipped: true });
+  // and after a reload too
+  await page.reload();
+  await settled(page);
+  assert.match(await summary(page), /2 of 5 done, 0 right, 2 skipped\./);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -14,7 +14,8 @@
 //     solution: 'One way: …',        // shown on a skip; or () => a promise of it, asked of the core
 //   });
 //
-// Each check is recorded in progress.js (an exercise counts as right once a check passed).
+// Each check is recorded in progress.js (an exercise counts as right once a check passed before
+// any skip: a check after the way was shown is practice, and the skip stays the record).
 import { el, clear } from '../render/dom.js';
 import { fmt } from '../render/format.js';
 import { showError } from './messages.js';
@@ -93,11 +94,12 @@ export function exercise(container, x) {
     return { value: m };
   }
 
-  /** @param {'right' | 'wrong' | 'skipped' | 'error'} kind @param {string} lead @param {string} text */
-  function say(kind, lead, text) {
+  /** @param {'right' | 'wrong' | 'skipped' | 'error'} kind @param {string} lead @param {string} text @param {string} [note] */
+  function say(kind, lead, text, note) {
     clear(result);
     result.className = `act-result ${kind}`;
     result.append(el('p', null, [el('strong', { text: lead }), ` ${text}`]));
+    if (note) result.append(el('p', { class: 'small', text: note }));
     result.hidden = false;
   }
 
@@ -115,8 +117,9 @@ export function exercise(container, x) {
         container.setAttribute('data-state', 'error');
         return;
       }
-      record(lesson, x.id, 'exercise', verdict.ok);
-      say(verdict.ok ? 'right' : 'wrong', verdict.ok ? '✓ Done.' : 'Not yet.', verdict.message);
+      const kept = record(lesson, x.id, 'exercise', verdict.ok);
+      say(verdict.ok ? 'right' : 'wrong', verdict.ok ? '✓ Done.' : 'Not yet.', verdict.message,
+        kept.skipped ? 'For practice: you saw a way first, so your progress keeps this exercise as skipped.' : '');
       container.setAttribute('data-state', verdict.ok ? 'solved' : 'wrong');
     });
   });

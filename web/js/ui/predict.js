@@ -255,18 +255,22 @@ export function predict(container, m) {
       }
       const guess = 'value' in read ? read.value : null;
       const right = !skipped && (m.judge || m.guess.judge)(guess, truth.value);
-      record(lesson, m.id, 'prediction', right, skipped);
+      const kept = record(lesson, m.id, 'prediction', right, skipped);
       lift();
-      showResult(skipped, right, guess, truth);
+      showResult(skipped, right, guess, truth, !skipped && kept.skipped);
     });
   }
 
-  /** @param {boolean} skipped @param {boolean} right @param {any} guess @param {Truth} truth */
-  function showResult(skipped, right, guess, truth) {
+  /**
+   * @param {boolean} skipped @param {boolean} right @param {any} guess @param {Truth} truth
+   * @param {boolean} practice  a guess after a skip: judged, but the skip stays the record
+   */
+  function showResult(skipped, right, guess, truth, practice) {
     clear(result);
     container.setAttribute('data-correct', String(right));
-    result.appendChild(el('p', { class: `act-verdict ${skipped ? 'skipped' : right ? 'right' : 'wrong'}` },
-      el('strong', { text: skipped ? 'Skipped.' : right ? '✓ Right.' : '✗ Not quite.' })));
+    result.appendChild(el('p', { class: `act-verdict ${skipped ? 'skipped' : right ? 'right' : 'wrong'}` }, [
+      el('strong', { text: skipped ? 'Skipped.' : right ? '✓ Right.' : '✗ Not quite.' }),
+      practice && ' For practice: you saw the answer first, so your progress keeps this one as skipped.']));
     const pairs = el('dl', { class: 'act-compare' });
     if (!skipped) pairs.append(el('div', null, [el('dt', { text: 'Your guess' }), el('dd', { dir: 'auto', text: m.guess.describe(guess) })]));
     pairs.append(el('div', null, [el('dt', { text: 'The core' }), el('dd', { dir: 'auto', text: truth.text })]));

@@ -84,9 +84,11 @@ export function exercise(container, x) {
       for (let j = 0; j < cells[i].length; j++) {
         const text = cells[i][j].value.trim().replace(/−/g, '-');
         cells[i][j].removeAttribute('aria-invalid');
-        if (!NUMBER.test(text)) {
+        const bad = !NUMBER.test(text) ? 'is not a number'
+          : !Number.isFinite(Number(text)) ? 'is too large to be a number here' : '';  // "1e999": Infinity, sent as null
+        if (bad) {
           cells[i][j].setAttribute('aria-invalid', 'true');
-          return { error: `${f.rows[i]}, ${f.cols[j]}: ${JSON.stringify(text.slice(0, 30))} is not a number; type one such as 0.5.` };
+          return { error: `${f.rows[i]}, ${f.cols[j]}: ${JSON.stringify(text.slice(0, 30))} ${bad}; type one such as 0.5.` };
         }
         m[i].push(Number(text));
       }

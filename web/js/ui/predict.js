@@ -115,11 +115,19 @@ export function number(o) {
     },
     read() {
       const text = input ? input.value.trim().replace(/−/g, '-') : '';
+      const refuse = (/** @type {string} */ error) => { input?.setAttribute('aria-invalid', 'true'); return { error }; };
+      input?.removeAttribute('aria-invalid');
       if (!text) return { error: 'Type a number first (or skip to see the answer).' };
-      if (!NUMBER.test(text)) return { error: `${JSON.stringify(text.slice(0, 30))} is not a number: type one such as 0.25 (with a point for decimals).` };
+      if (!NUMBER.test(text)) return refuse(`${JSON.stringify(text.slice(0, 30))} is not a number: type one such as 0.25 (with a point for decimals).`);
+      // "1e999" has a number's form but is beyond any double: Infinity judges nothing
+      if (!Number.isFinite(Number(text))) return refuse(`${JSON.stringify(text.slice(0, 30))} is too large to be a number here: type one such as 0.25.`);
       return { value: Number(text) };
     },
-    describe: (v) => fmt(v, Math.abs(v) >= 100 ? 1 : 4).replace(/\.?0+$/, ''),
+    describe(v) {
+      const s = fmt(v, Math.abs(v) >= 100 ? 1 : 4);
+      // toFixed writes 1e21 and above in exponent form, whose zeros are not decimals to trim
+      return s.includes('e') ? String(v).replace(/^-/, '−') : s.replace(/\.?0+$/, '');
+    },
     judge: (g, t) => Math.abs(g - t) <= o.tolerance,
     disable(d) { if (input) input.disabled = d; },
   };

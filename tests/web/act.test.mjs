@@ -366,6 +366,37 @@ test('a guess or a check after a skip is practice: judged, but the skip stays th
   await page.close();
 });
 
+test('a truth or a check that throws shows its error and leaves Reveal and Check usable; a check\'s result takes the focus', async () => {
+  const page = await open(L2);
+  // the next Math.max throws once: the first one a truth's reader calls, the core's answer in hand
+  const breakOnce = () => page.evaluate(() => {
+    const max = Math.max;
+    Math.max = () => { Math.max = max; throw new Error('the reader broke'); };
+  });
+  await page.check('#predict-top input[type=radio] >> nth=0');
+  await breakOnce();
+  await page.click('#predict-top .act-buttons .btn.primary');
+  await page.waitForFunction(() => !document.getElementById('predict-top-msg').hidden);
+  assert.match(await page.textContent('#predict-top-msg'), /the reader broke/);
+  assert.equal(await page.getAttribute('#predict-top', 'data-state'), 'asking');
+  assert.deepEqual(await page.$$eval('#predict-top .act-buttons button:not([hidden])', (b) => b.map((x) => x.disabled)), [false, false]);
+  await reveal(page, 'predict-top', false);  // asked again, it answers
+
+  await page.focus('#exercise-one-step .act-buttons .btn.primary');
+  await breakOnce();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#exercise-one-step[data-state="error"]');
+  assert.match(await page.textContent('#exercise-one-step .act-result'), /the reader broke/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'exercise-one-step-result', 'the error did not take the focus');
+  assert.equal(await page.$eval('#exercise-one-step .act-buttons .btn.primary', (b) => b.disabled), false);
+  await page.focus('#exercise-one-step .act-buttons .btn.primary');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#exercise-one-step[data-state="wrong"]');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'exercise-one-step-result', 'the verdict did not take the focus');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('a question about the book\'s tokens, on another sentence, says so instead of answering', async () => {
   const page = await open(L2);
   await act(page, async () => { await page.fill('#sentence', 'the cat sat'); await page.press('#sentence', 'Enter'); });

@@ -18,7 +18,7 @@
 // any skip: a check after the way was shown is practice, and the skip stays the record).
 import { el, clear } from '../render/dom.js';
 import { fmt } from '../render/format.js';
-import { showError } from './messages.js';
+import { caught, showError } from './messages.js';
 import { record, registerItem } from './progress.js';
 import { frame, lessonId } from './acts.js';
 
@@ -110,7 +110,8 @@ export function exercise(container, x) {
     if ('error' in a) { say('error', 'Not checked:', a.error); container.setAttribute('data-state', 'invalid'); return; }
     container.setAttribute('data-state', 'busy');
     check.disabled = true;
-    x.check(a.value).then((verdict) => {
+    // a check that throws (not one that answers { error }) must not leave Check dead
+    Promise.resolve().then(() => x.check(a.value)).catch(caught).then((verdict) => {
       check.disabled = false;
       if ('error' in verdict) {
         clear(result);
@@ -131,7 +132,8 @@ export function exercise(container, x) {
       say('skipped', 'Skipped. One way:', typeof way === 'string' ? way : way.error.message);
       container.setAttribute('data-state', 'skipped');
     };
-    if (typeof x.solution === 'string') show(x.solution); else x.solution().then(show);
+    if (typeof x.solution === 'string') show(x.solution);
+    else Promise.resolve().then(() => /** @type {() => Promise<string | { error: { message: string } }>} */ (x.solution)()).catch(caught).then(show);
   });
   return { state: () => container.getAttribute('data-state') || '' };
 }

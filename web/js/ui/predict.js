@@ -20,7 +20,7 @@
 import { el, clear } from '../render/dom.js';
 import { bars } from '../render/bars.js';
 import { fmt } from '../render/format.js';
-import { isolate, showError } from './messages.js';
+import { caught, isolate, showError } from './messages.js';
 import { recorded, record, registerItem } from './progress.js';
 import { frame, lessonId, veil } from './acts.js';
 
@@ -254,7 +254,8 @@ export function predict(container, m) {
     say('');
     setPhase('busy');
     reveal.disabled = skip.disabled = true;
-    m.truth().then((truth) => {
+    // a truth that throws (not one that answers { error }) must not leave the buttons dead
+    Promise.resolve().then(() => m.truth()).catch(caught).then((truth) => {
       reveal.disabled = skip.disabled = false;
       if ('error' in truth) {
         setPhase('asking');

@@ -46,6 +46,8 @@ async function answer(page, id, cells) {
     const s = document.getElementById(i).dataset.state;
     return s !== 'busy' && s !== b;
   }, [id, before], { timeout: 15000 });
+  // the result takes the focus (Check was disabled while the core worked), so a screen reader reads it
+  assert.equal(await page.evaluate(() => document.activeElement.id), `${id}-result`, `${id}: the result did not take the focus`);
   return { state: await page.getAttribute(`#${id}`, 'data-state'), text: await page.$eval(`#${id}-result`, (n) => n.textContent) };
 }
 

@@ -70,7 +70,9 @@ export function exercise(container, x) {
   const check = el('button', { type: 'button', class: 'btn primary', text: 'Check with the core' });
   const skip = el('button', { type: 'button', class: 'btn', text: 'Skip: show a way' });
   const hint = el('details', { class: 'act-hint' }, [el('summary', { text: 'Hint' }), el('p', { text: x.hint })]);
-  const result = el('div', { class: 'act-result', role: 'status', id: `${base}-result`, hidden: true });
+  // The result takes the focus after a check (as a prediction's does), so that a screen reader
+  // reads it out and the focus is not lost on the Check button, disabled while the core works.
+  const result = el('div', { class: 'act-result', role: 'status', tabindex: '-1', id: `${base}-result`, hidden: true });
   container.append(fieldsBox, el('div', { class: 'act-buttons' }, [check, skip]), hint, result);
 
   /** The learner's numbers, or why they are not numbers. @returns {{ value: number[][] | null } | { error: string }} */
@@ -107,7 +109,7 @@ export function exercise(container, x) {
 
   check.addEventListener('click', () => {
     const a = answer();
-    if ('error' in a) { say('error', 'Not checked:', a.error); container.setAttribute('data-state', 'invalid'); return; }
+    if ('error' in a) { say('error', 'Not checked:', a.error); container.setAttribute('data-state', 'invalid'); result.focus(); return; }
     container.setAttribute('data-state', 'busy');
     check.disabled = true;
     // a check that throws (not one that answers { error }) must not leave Check dead
@@ -118,12 +120,14 @@ export function exercise(container, x) {
         result.className = 'act-result error';
         showError(result, verdict.error);
         container.setAttribute('data-state', 'error');
+        result.focus();
         return;
       }
       const kept = record(lesson, x.id, 'exercise', verdict.ok);
       say(verdict.ok ? 'right' : 'wrong', verdict.ok ? '✓ Done.' : 'Not yet.', verdict.message,
         kept.skipped ? 'For practice: you saw a way first, so your progress keeps this exercise as skipped.' : '');
       container.setAttribute('data-state', verdict.ok ? 'solved' : 'wrong');
+      result.focus();
     });
   });
   skip.addEventListener('click', () => {

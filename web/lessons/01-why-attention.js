@@ -372,6 +372,9 @@ exercise($('exercise-focus'), {
     // the core's weight on "helfen" at every focus of the slider; the first above 0.5 is the answer
     const ks = Array.from({ length: 12 }, (_, i) => i + 1);
     return Promise.all(ks.map((f) => attend(['helfen'], f, (h, [j]) => [h[j]], (res, h, [j]) => /** @type {number} */ (res.attn_weights[0][j])))).then((ws) => {
+      // a core that failed (restarting, or a sentence without “helfen”) says why, not "no focus does it"
+      const failed = ws.find((w) => typeof w !== 'number');
+      if (failed !== undefined) return failed;
       const first = ws.findIndex((w) => typeof w === 'number' && w > 0.5);
       if (first < 0) return 'With these seeds no focus up to 12 does it; try other seeds.';
       const below = first > 0 ? ` and ${fmt(ws[first - 1])} at k = ${first}` : '';

@@ -397,6 +397,35 @@ test('a truth or a check that throws shows its error and leaves Reveal and Check
   await page.close();
 });
 
+test('a way shown asks the core: lesson 1\'s smallest focus passes on why it cannot answer, lesson 2 prints the core\'s numbers', async () => {
+  const page = await open(L1);
+  // the options of the bottleneck are words: no count multiplied in the page
+  assert.deepEqual(await page.$$eval('#predict-bottleneck label', (n) => n.map((x) => x.textContent).filter((t) => /\d/.test(t))), ['2']);
+  // a sentence without "helfen": every focus is refused, and the skip says why
+  await act(page, async () => { await page.fill('#sentence', 'the cat sat'); await page.press('#sentence', 'Enter'); });
+  await page.click('#exercise-focus .act-buttons button:has-text("Skip")');
+  await page.waitForSelector('#exercise-focus[data-state="skipped"]');
+  const way = await page.textContent('#exercise-focus .act-result');
+  assert.match(way, /no “helfen”: press “German example”/);
+  assert.doesNotMatch(way, /no focus up to 12/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+
+  // lesson 2: "step" as twice "one", its numbers as the core read them back (its inputs step)
+  const p2 = await open(L2);
+  await p2.click('#exercise-one-step .act-buttons button:has-text("Skip")');
+  await p2.waitForSelector('#exercise-one-step[data-state="skipped"]');
+  const text = await p2.textContent('#exercise-one-step .act-result');
+  const sent = (await p2.evaluate(() => AttnTest.recentRequests())).map((t) => JSON.parse(t)).filter((r) => r.mechanism === 'simplified').pop();
+  const two = run(sent);
+  const step = two.steps.find((x) => x.name === 'inputs').value[5];
+  assert.deepEqual(sent.inputs[5], book.inputs[4].map((x) => 2 * x), 'the request is not "step" as twice "one"');
+  assert.ok(text.includes(`twice the embedding of “one”: ${step.map((x) => fmt(x, 2)).join(', ')}.`), text);
+  assert.ok(text.includes(`= ${fmt(two.steps.find((x) => x.name === 'attn_scores').value[4][5])}`), text);
+  assert.deepEqual(p2.errors, []);
+  await p2.close();
+});
+
 test('a question about the book\'s tokens, on another sentence, says so instead of answering', async () => {
   const page = await open(L2);
   await act(page, async () => { await page.fill('#sentence', 'the cat sat'); await page.press('#sentence', 'Enter'); });

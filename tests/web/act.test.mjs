@@ -305,7 +305,7 @@ test('a skip shows the truth and lifts the veil; progress is stored, survives a 
   assert.equal(await page.$('#bars-softmax.veiled'), null);
   assert.ok(await page.$('#score-bars.veiled'), 'a result two moments guard shows after only one');
   assert.match(await summary(page), /1 of 5 done, 0 right, 1 skipped/);
-  // a skip after nothing else: an exercise's way comes from the page; answering later replaces the skip
+  // a skip after nothing else: an exercise's way comes from the page
   await page.click('#exercise-negative .act-buttons button:has-text("Skip")');
   await page.waitForSelector('#exercise-negative[data-state="skipped"]');
   const edited = book.inputs.map((r, i) => (i === 5 ? [-5, r[1], r[2]] : r));
@@ -332,9 +332,98 @@ test('a skip shows the truth and lifts the veil; progress is stored, survives a 
   await check(page, 'exercise-one-step', 'wrong');
   await editEmbedding(page, 'with', 0, -5);
   await check(page, 'exercise-negative', 'solved');
-  assert.match(await summary(page), /5 of 5 done, \d right, 1 skipped\. Lesson complete\./);
+  // solved after its way was shown: still skipped (see the next test)
+  assert.match(await summary(page), /5 of 5 done, \d right, 2 skipped\. Lesson complete\./);
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+test('a guess or a check after a skip is practice: judged, but the skip stays the record', async () => {
+  const page = await open(L2);
+  await page.click('#predict-top .act-buttons button:has-text("Skip")');
+  await page.waitForSelector('#predict-top[data-state="skipped"]');
+  // the truth was shown; the learner guesses it
+  await again(page, 'predict-top');
+  const journey = top(run({ mechanism: 'simplified', inputs: book.inputs }).attn_weights[1]);
+  await page.check(`#predict-top input[value="${journey}"]`);
+  const text = await reveal(page, 'predict-top', true);
+  assert.match(text, /Right\. For practice: you saw the answer first/);
+  assert.match(await summary(page), /1 of 5 done, 0 right, 1 skipped\./);
+  // the same for an exercise: its way shown, then done as shown
+  await page.click('#exercise-negative .act-buttons button:has-text("Skip")');
+  await page.waitForSelector('#exercise-negative[data-state="skipped"]');
+  await editEmbedding(page, 'step', 0, -5);
+  assert.match(await check(page, 'exercise-negative', 'solved'), /For practice: you saw a way first/);
+  assert.match(await summary(page), /2 of 5 done, 0 right, 2 skipped\./);
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('attention-lab.progress.v1')));
+  assert.deepEqual(stored[L2]['journey-top'], { kind: 'prediction', correct: false, skipped: true });
+  assert.deepEqual(stored[L2]['sum-breaks'], { kind: 'exercise', correct: false, skipped: true });
+  // and after a reload too
+  await page.reload();
+  await settled(page);
+  assert.match(await summary(page), /2 of 5 done, 0 right, 2 skipped\./);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a truth or a check that throws shows its error and leaves Reveal and Check usable; a check\'s result takes the focus', async () => {
+  const page = await open(L2);
+  // the next Math.max throws once: the first one a truth's reader calls, the core's answer in hand
+  const breakOnce = () => page.evaluate(() => {
+    const max = Math.max;
+    Math.max = () => { Math.max = max; throw new Error('the reader broke'); };
+  });
+  await page.check('#predict-top input[type=radio] >> nth=0');
+  await breakOnce();
+  await page.click('#predict-top .act-buttons .btn.primary');
+  await page.waitForFunction(() => !document.getElementById('predict-top-msg').hidden);
+  assert.match(await page.textContent('#predict-top-msg'), /the reader broke/);
+  assert.equal(await page.getAttribute('#predict-top', 'data-state'), 'asking');
+  assert.deepEqual(await page.$$eval('#predict-top .act-buttons button:not([hidden])', (b) => b.map((x) => x.disabled)), [false, false]);
+  await reveal(page, 'predict-top', false);  // asked again, it answers
+
+  await page.focus('#exercise-one-step .act-buttons .btn.primary');
+  await breakOnce();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#exercise-one-step[data-state="error"]');
+  assert.match(await page.textContent('#exercise-one-step .act-result'), /the reader broke/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'exercise-one-step-result', 'the error did not take the focus');
+  assert.equal(await page.$eval('#exercise-one-step .act-buttons .btn.primary', (b) => b.disabled), false);
+  await page.focus('#exercise-one-step .act-buttons .btn.primary');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#exercise-one-step[data-state="wrong"]');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'exercise-one-step-result', 'the verdict did not take the focus');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a way shown asks the core: lesson 1\'s smallest focus passes on why it cannot answer, lesson 2 prints the core\'s numbers', async () => {
+  const page = await open(L1);
+  // the options of the bottleneck are words: no count multiplied in the page
+  assert.deepEqual(await page.$$eval('#predict-bottleneck label', (n) => n.map((x) => x.textContent).filter((t) => /\d/.test(t))), ['2']);
+  // a sentence without "helfen": every focus is refused, and the skip says why
+  await act(page, async () => { await page.fill('#sentence', 'the cat sat'); await page.press('#sentence', 'Enter'); });
+  await page.click('#exercise-focus .act-buttons button:has-text("Skip")');
+  await page.waitForSelector('#exercise-focus[data-state="skipped"]');
+  const way = await page.textContent('#exercise-focus .act-result');
+  assert.match(way, /no “helfen”: press “German example”/);
+  assert.doesNotMatch(way, /no focus up to 12/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+
+  // lesson 2: "step" as twice "one", its numbers as the core read them back (its inputs step)
+  const p2 = await open(L2);
+  await p2.click('#exercise-one-step .act-buttons button:has-text("Skip")');
+  await p2.waitForSelector('#exercise-one-step[data-state="skipped"]');
+  const text = await p2.textContent('#exercise-one-step .act-result');
+  const sent = (await p2.evaluate(() => AttnTest.recentRequests())).map((t) => JSON.parse(t)).filter((r) => r.mechanism === 'simplified').pop();
+  const two = run(sent);
+  const step = two.steps.find((x) => x.name === 'inputs').value[5];
+  assert.deepEqual(sent.inputs[5], book.inputs[4].map((x) => 2 * x), 'the request is not "step" as twice "one"');
+  assert.ok(text.includes(`twice the embedding of “one”: ${step.map((x) => fmt(x, 2)).join(', ')}.`), text);
+  assert.ok(text.includes(`= ${fmt(two.steps.find((x) => x.name === 'attn_scores').value[4][5])}`), text);
+  assert.deepEqual(p2.errors, []);
+  await p2.close();
 });
 
 test('a question about the book\'s tokens, on another sentence, says so instead of answering', async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { closeSuite, fmt, moment, openSuite, retype, root, settled, startAt, tabTo } from './helpers.mjs';
+import { closeSuite, fmt, guess, moment, openSuite, retype, root, settled, startAt, tabTo } from './helpers.mjs';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const ref = JSON.parse(fs.readFileSync(path.join(root, 'tests/data/book_ch03.json'), 'utf8'));
@@ -46,6 +46,8 @@ async function answer(page, id, cells) {
     const s = document.getElementById(i).dataset.state;
     return s !== 'busy' && s !== b;
   }, [id, before], { timeout: 15000 });
+  // the result takes the focus (Check was disabled while the core worked), so a screen reader reads it
+  assert.equal(await page.evaluate(() => document.activeElement.id), `${id}-result`, `${id}: the result did not take the focus`);
   return { state: await page.getAttribute(`#${id}`, 'data-state'), text: await page.$eval(`#${id}-result`, (n) => n.textContent) };
 }
 
@@ -110,6 +112,29 @@ test('lesson 5: the output shape, head_dim, GPT-2\'s count; heads that differ an
   assert.equal(refused.state, 'error');
   assert.match(refused.text, /num_heads \(7\) must divide d_out \(384\)/);
   await finish(page, errors, 'lesson 5');
+});
+
+test('a number beyond any double is refused in a guess and in an exercise; a huge one reads as typed', async () => {
+  const { page, errors } = await open('05-multi-head');
+  await page.fill('#predict-head-dim input.act-number', '1e999');
+  await page.click('#predict-head-dim .act-buttons .primary');
+  assert.match(await page.textContent('#predict-head-dim-msg'), /"1e999" is too large to be a number here/);
+  assert.equal(await page.getAttribute('#predict-head-dim input.act-number', 'aria-invalid'), 'true');
+  assert.equal(await page.getAttribute('#predict-head-dim', 'data-state'), 'asking');
+  // 1e30 is a number: judged, and shown as typed (not "1e+3")
+  const huge = await guess(page, 'predict-head-dim', 1e30);
+  assert.equal(huge.correct, 'false');
+  assert.equal(await page.$eval('#predict-head-dim .act-compare div:first-child dd', (n) => n.textContent), '1e+30');
+  assert.equal(await page.getAttribute('#predict-head-dim input.act-number', 'aria-invalid'), null);
+  // an exercise's field: refused before anything is sent (JSON would carry Infinity as null)
+  const refused = await answer(page, 'exercise-budget', [['1e999', 8]]);
+  assert.equal(refused.state, 'invalid', refused.text);
+  assert.match(refused.text, /d_out: "1e999" is too large to be a number here/);
+  assert.equal(await page.getAttribute('#exercise-budget-c0-0', 'aria-invalid'), 'true');
+  const nulls = (await page.evaluate(() => AttnTest.recentRequests())).filter((r) => r.includes('null'));
+  assert.deepEqual(nulls, [], 'the check asked the core anyway, with null for the number');
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('lesson 6: score bytes when T doubles, with more heads, for GPT-2; a T for a budget, exactly 4 MiB', async () => {

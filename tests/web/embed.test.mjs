@@ -242,6 +242,42 @@ test('the Embed button gives a snippet of the current view that a host page can 
   await host.page.close();
 });
 
+/** The results veiled (blurred until a prediction is answered) and shown: drawn, not in a hidden section. */
+const blurred = (page) => page.$$eval('.veiled', (els) => els.filter((e) => e.getClientRects().length).map((e) => `#${e.id} (by ${e.getAttribute('data-veiled-by')})`));
+/** ... and of those, the ones a moment the learner cannot answer (hidden, or inert) veils: blurred for good. */
+const stuck = (page) => page.$$eval('.veiled', (els) => els.filter((e) => e.getClientRects().length && e.getAttribute('data-veiled-by').split(' ').some((id) => {
+  const m = document.querySelector(`[data-moment="${id}"]`);
+  return !m || !m.getClientRects().length || !!m.closest('[inert]');
+})).map((e) => `#${e.id} (by ${e.getAttribute('data-veiled-by')})`));
+
+test('a prediction hidden or locked by the link leaves no result of a shown section blurred', async () => {
+  const page = await browser.context.newPage();
+  const problems = await watch(page);
+  await page.goto(`${site.url}${LESSON2}`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await settled(page);
+  assert.ok((await blurred(page)).length > 0, 'nothing is veiled before an answer: the test shows nothing');
+  // hide=scores: the predictions guarding the softmax bars of the next section are out of reach
+  await page.goto(`${site.url}${LESSON2}?embed=1&hide=scores`);
+  await settled(page);
+  assert.equal(await visible(page, '#bars-softmax'), true);
+  assert.deepEqual(await stuck(page), []);
+  assert.equal(await page.$('#bars-softmax.veiled'), null);
+  assert.deepEqual(await blurred(page), ['#context-matrix (by z-shape)'], 'the shape\'s moment, shown and answerable, lost its veil');
+  // lock=all: no prediction can be answered, so none veils anything
+  await page.goto(`${site.url}${LESSON2}?embed=1&lock=all`);
+  await settled(page);
+  assert.equal(await page.$eval('#predict-top', (n) => n.inert), true);
+  assert.deepEqual(await blurred(page), []);
+  // a prediction still in reach keeps its veil: hide=matrix hides only the shape's moment and its matrix
+  await page.goto(`${site.url}${LESSON2}?embed=1&hide=matrix`);
+  await settled(page);
+  assert.ok((await blurred(page)).some((t) => t.startsWith('#bars-softmax')), 'the answerable moment lost its veil');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('every lesson declares its panels and controls; hiding all but one and lock=all leave a working lesson', async () => {
   for (const name of LESSONS) {
     const page = await browser.context.newPage();
@@ -259,6 +295,7 @@ test('every lesson declares its panels and controls; hiding all but one and lock
     const unlocked = await page.$$eval('main input, main select, main textarea, main button, main fieldset, [data-lockable]', (els) =>
       els.filter((e) => e.id && e.id !== 'embed-button' && !e.disabled && !e.inert).map((e) => e.id));
     assert.deepEqual(unlocked, [], `${name}: not locked`);
+    assert.deepEqual(await stuck(page), [], `${name}: blurred for good`);
     assert.match((await texts(page, '#notices .notice')).join(' '), /hide="nope"/);
     assert.equal(await page.evaluate(() => document.body.dataset.status), 'ready');
     assert.deepEqual(problems, []);

@@ -243,6 +243,35 @@ test('a lesson completed in an earlier session stays completed when opened again
   await page.close();
 });
 
+test('a lesson passed earlier stays passed; only the page going for good finishes the session, once', async () => {
+  const { page, errors } = await player();
+  await page.evaluate(() => API.loadFromJSON({ core: { lesson_status: 'passed', score: { raw: '80', min: '0', max: '100' } } }, 'cmi'));
+  await page.evaluate(() => window.launch('course/04-causal-attention'));
+  const frame = await sco(page);
+  await frame.fill('#predict-row-sum input.act-number', '1');
+  await frame.click('#predict-row-sum .act-buttons .primary');
+  await frame.waitForFunction(() => document.getElementById('predict-row-sum').dataset.state === 'revealed');
+  let now = await cmi(page);
+  assert.deepEqual([now.status, now.raw], ['passed', '80']);
+  assert.ok(!now.calls.some((c) => /^LMSSetValue cmi\.core\.lesson_status (completed|incomplete)$/.test(c)), now.calls.join('; '));
+  // kept in the back-forward cache, or a leave the learner may still cancel: the session goes on
+  await frame.evaluate(() => {
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    window.dispatchEvent(new Event('beforeunload', { cancelable: true }));
+  });
+  now = await cmi(page);
+  assert.equal(now.terminated, false);
+  assert.ok(!now.calls.includes('LMSFinish'), now.calls.join('; '));
+  // the page goes for good: one LMSFinish, the status still passed
+  await page.evaluate(() => { document.getElementById('sco').src = 'about:blank'; });
+  await page.waitForFunction(() => window.calls.some((c) => c[0] === 'LMSFinish'));
+  now = await cmi(page);
+  assert.deepEqual([now.terminated, now.status, now.exit], [true, 'passed', '']);
+  assert.equal(now.calls.filter((c) => c === 'LMSFinish').length, 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('every lesson\'s package reports to the platform: opened incomplete, completed once every item is done', async () => {
   for (const name of LESSONS) {
     const { page, errors } = await player();

@@ -295,11 +295,13 @@ const moments = [
   predict($('predict-bottleneck'), {
     id: 'bottleneck-size',
     title: 'The encoder reads the whole source sentence. Without attention, how many numbers does the decoder get about it, for every word it writes?',
-    guess: pick({ legend: 'How many numbers', options: () => {
-      const T = tokens.length || 8;
-      return [{ value: '2', label: '2' }, { value: String(T), label: `${T}, one per word` }, { value: String(2 * T), label: `${2 * T}, two per word` },
-        { value: String(3 * T), label: `${3 * T}, all the embeddings` }].filter((o, i, all) => all.findIndex((x) => x.value === o.value) === i);
-    } }),
+    // the options in words: a count the page multiplied would be a number computed in JavaScript
+    guess: pick({ legend: 'How many numbers', options: () => [
+      { value: '2', label: '2' },
+      { value: 'one-per-word', label: 'One per source word' },
+      { value: 'two-per-word', label: 'Two per source word: every hidden state' },
+      { value: 'three-per-word', label: 'Three per source word: all the embeddings' },
+    ] }),
     veil: ['#rnn-chain'],
     truth: () => {
       const now = shown;
@@ -372,6 +374,9 @@ exercise($('exercise-focus'), {
     // the core's weight on "helfen" at every focus of the slider; the first above 0.5 is the answer
     const ks = Array.from({ length: 12 }, (_, i) => i + 1);
     return Promise.all(ks.map((f) => attend(['helfen'], f, (h, [j]) => [h[j]], (res, h, [j]) => /** @type {number} */ (res.attn_weights[0][j])))).then((ws) => {
+      // a core that failed (restarting, or a sentence without “helfen”) says why, not "no focus does it"
+      const failed = ws.find((w) => typeof w !== 'number');
+      if (failed !== undefined) return failed;
       const first = ws.findIndex((w) => typeof w === 'number' && w > 0.5);
       if (first < 0) return 'With these seeds no focus up to 12 does it; try other seeds.';
       const below = first > 0 ? ` and ${fmt(ws[first - 1])} at k = ${first}` : '';

@@ -214,13 +214,16 @@ exercise($('exercise-one-step'), {
   id: 'one-attends-step',
   task: 'Edit the embeddings so that the query “one” attends most to “step”.',
   hint: 'A score is a dot product, so it grows when two vectors line up and when they are long. Try giving “step” a longer version of “one”’s own embedding, or shrinking the token that wins now.',
-  // the way shown is asked of the core: "step" set to twice "one" (a proposal, not a result)
+  // the way shown is asked of the core: "step" set to twice "one" (a proposal, not a result); the
+  // numbers shown of it, the doubled embedding too, are the core's (its `inputs` step echoes them)
   solution: () => ask(['one', 'step'], (res, [q, k]) => {
     const row = shown ? shown.inputs[q].map((x) => 2 * x) : [];
     return run({ mechanism: 'simplified', inputs: (shown ? shown.inputs : []).map((r, i) => (i === k ? row : r)), steps: true }).then((two) => {
       if (two.error) return two.error.message;
+      /** @type {number[]} */
+      const step = stepOf(two, 'inputs')[k];
       const scores = stepOf(two, 'attn_scores')[q], t = top(two.attn_weights[q]);
-      return `Give “step” twice the embedding of “one”: ${row.map((x) => fmt(x, 2)).join(', ')}. Then one·step = 2·|one|² = ${fmt(scores[k])}` +
+      return `Give “step” twice the embedding of “one”: ${step.map((x) => fmt(x, 2)).join(', ')}. Then one·step = 2·|one|² = ${fmt(scores[k])}` +
         (t === k ? `, the highest score of “one”, and “step” gets ${fmt(two.attn_weights[q][k])}.` : `; here ${quoted(t)} still wins, so make it longer still.`);
     });
   }),

@@ -20,6 +20,8 @@ export function frame(container, o) {
   container.setAttribute('role', 'group');
   // lock=all (ui/embed.js) locks a moment as a whole, since its controls are made and remade later
   container.setAttribute('data-lockable', '');
+  // the moment's id, by which its veils are found (data-veiled-by; ui/embed.js lifts them)
+  container.setAttribute('data-moment', o.id);
   const headId = `${container.id || o.id}-q`;
   container.setAttribute('aria-labelledby', headId);
   container.appendChild(el('p', { class: 'act-question', id: headId }, [el('span', { class: 'act-kind', text: `${o.label}: ` }), o.title]));
@@ -35,18 +37,31 @@ export function frame(container, o) {
  */
 export function veil(selectors, by) {
   const nodes = selectors.map((s) => document.querySelector(s)).filter((n) => n instanceof HTMLElement);
-  const ids = (/** @type {Element} */ n) => (n.getAttribute('data-veiled-by') || '').split(' ').filter(Boolean);
   nodes.forEach((n) => {
     n.classList.add('veiled');
-    n.setAttribute('data-veiled-by', ids(n).concat(by).join(' '));
+    n.setAttribute('data-veiled-by', veiledBy(n).concat(by).join(' '));
   });
-  // Several moments may guard one result: it shows once each of them is answered.
-  return () => nodes.forEach((n) => {
-    const left = ids(n).filter((x) => x !== by);
-    if (left.length) { n.setAttribute('data-veiled-by', left.join(' ')); return; }
-    n.classList.remove('veiled');
-    n.removeAttribute('data-veiled-by');
-  });
+  return () => nodes.forEach((n) => unveilOne(n, by));
+}
+
+/** The moments that veil `n`. @param {Element} n */
+const veiledBy = (n) => (n.getAttribute('data-veiled-by') || '').split(' ').filter(Boolean);
+
+/** Several moments may guard one result: it shows once each of them is answered. @param {Element} n @param {string} by */
+function unveilOne(n, by) {
+  const left = veiledBy(n).filter((x) => x !== by);
+  if (left.length) { n.setAttribute('data-veiled-by', left.join(' ')); return; }
+  n.classList.remove('veiled');
+  n.removeAttribute('data-veiled-by');
+}
+
+/**
+ * Lifts every veil of the moment `by`, wherever it is: for a moment the learner cannot answer
+ * (hidden or locked by an embedding link, ui/embed.js), whose results would stay blurred for good.
+ * @param {string} by  the moment's id (its frame's data-moment)
+ */
+export function unveil(by) {
+  document.querySelectorAll('[data-veiled-by]').forEach((n) => { if (veiledBy(n).indexOf(by) >= 0) unveilOne(n, by); });
 }
 
 /**

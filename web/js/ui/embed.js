@@ -12,6 +12,7 @@
 // lesson (ui/lesson.js), once the page is parsed.
 import { current } from '../state.js';
 import { notice } from './messages.js';
+import { unveil } from './acts.js';
 
 export const HEIGHT_MESSAGE = 'attention-lab:height';
 const MAX_IDS = 40;       // more ids than any page has: the rest of a longer list is ignored
@@ -91,6 +92,18 @@ function lock(node) {
   if ('disabled' in node) /** @type {HTMLInputElement} */ (node).disabled = true; else node.inert = true;
   node.setAttribute('data-locked', '');
   node.title = 'Locked by the author of this link';
+  unveilUnanswerable();
+}
+
+/**
+ * A prediction veils its results until it is answered (ui/acts.js); one that hide= or lock= put
+ * out of reach (in a hidden panel, or inert) never can be, so its veils are lifted: the results a
+ * link shows are never left blurred for good.
+ */
+function unveilUnanswerable() {
+  document.querySelectorAll('[data-moment]').forEach((moment) => {
+    if (moment.closest('[hidden], [data-locked]')) unveil(/** @type {string} */ (moment.getAttribute('data-moment')));
+  });
 }
 
 /**
@@ -294,6 +307,7 @@ export function startEmbed() {
     notices.push(apply('hide', idList(params.hide), panels(), hide, false));
     notices.push(apply('lock', idList(params.lock), lockables(), lock, true));
     if (idList(params.lock).indexOf('all') >= 0) lockLater();
+    unveilUnanswerable();
     notices.forEach((text) => { if (text) notice(text); });
     embedButton();
     if (embedded) fullLessonLink();

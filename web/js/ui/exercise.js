@@ -14,10 +14,11 @@
 //     solution: 'One way: …',        // shown on a skip; or () => a promise of it, asked of the core
 //   });
 //
-// Each check is recorded in progress.js (an exercise counts as right once a check passed).
+// Each check is recorded in progress.js (an exercise counts as right once a check passed before
+// any skip: a check after the way was shown is practice, and the skip stays the record).
 import { el, clear } from '../render/dom.js';
 import { fmt } from '../render/format.js';
-import { showError } from './messages.js';
+import { caught, showError } from './messages.js';
 import { record, registerItem } from './progress.js';
 import { frame, lessonId } from './acts.js';
 
@@ -69,7 +70,9 @@ export function exercise(container, x) {
   const check = el('button', { type: 'button', class: 'btn primary', text: 'Check with the core' });
   const skip = el('button', { type: 'button', class: 'btn', text: 'Skip: show a way' });
   const hint = el('details', { class: 'act-hint' }, [el('summary', { text: 'Hint' }), el('p', { text: x.hint })]);
-  const result = el('div', { class: 'act-result', role: 'status', id: `${base}-result`, hidden: true });
+  // The result takes the focus after a check (as a prediction's does), so that a screen reader
+  // reads it out and the focus is not lost on the Check button, disabled while the core works.
+  const result = el('div', { class: 'act-result', role: 'status', tabindex: '-1', id: `${base}-result`, hidden: true });
   container.append(fieldsBox, el('div', { class: 'act-buttons' }, [check, skip]), hint, result);
 
   /** The learner's numbers, or why they are not numbers. @returns {{ value: number[][] | null } | { error: string }} */
@@ -83,9 +86,11 @@ export function exercise(container, x) {
       for (let j = 0; j < cells[i].length; j++) {
         const text = cells[i][j].value.trim().replace(/−/g, '-');
         cells[i][j].removeAttribute('aria-invalid');
-        if (!NUMBER.test(text)) {
+        const bad = !NUMBER.test(text) ? 'is not a number'
+          : !Number.isFinite(Number(text)) ? 'is too large to be a number here' : '';  // "1e999": Infinity, sent as null
+        if (bad) {
           cells[i][j].setAttribute('aria-invalid', 'true');
-          return { error: `${f.rows[i]}, ${f.cols[j]}: ${JSON.stringify(text.slice(0, 30))} is not a number; type one such as 0.5.` };
+          return { error: `${f.rows[i]}, ${f.cols[j]}: ${JSON.stringify(text.slice(0, 30))} ${bad}; type one such as 0.5.` };
         }
         m[i].push(Number(text));
       }
@@ -93,31 +98,36 @@ export function exercise(container, x) {
     return { value: m };
   }
 
-  /** @param {'right' | 'wrong' | 'skipped' | 'error'} kind @param {string} lead @param {string} text */
-  function say(kind, lead, text) {
+  /** @param {'right' | 'wrong' | 'skipped' | 'error'} kind @param {string} lead @param {string} text @param {string} [note] */
+  function say(kind, lead, text, note) {
     clear(result);
     result.className = `act-result ${kind}`;
     result.append(el('p', null, [el('strong', { text: lead }), ` ${text}`]));
+    if (note) result.append(el('p', { class: 'small', text: note }));
     result.hidden = false;
   }
 
   check.addEventListener('click', () => {
     const a = answer();
-    if ('error' in a) { say('error', 'Not checked:', a.error); container.setAttribute('data-state', 'invalid'); return; }
+    if ('error' in a) { say('error', 'Not checked:', a.error); container.setAttribute('data-state', 'invalid'); result.focus(); return; }
     container.setAttribute('data-state', 'busy');
     check.disabled = true;
-    x.check(a.value).then((verdict) => {
+    // a check that throws (not one that answers { error }) must not leave Check dead
+    Promise.resolve().then(() => x.check(a.value)).catch(caught).then((verdict) => {
       check.disabled = false;
       if ('error' in verdict) {
         clear(result);
         result.className = 'act-result error';
         showError(result, verdict.error);
         container.setAttribute('data-state', 'error');
+        result.focus();
         return;
       }
-      record(lesson, x.id, 'exercise', verdict.ok);
-      say(verdict.ok ? 'right' : 'wrong', verdict.ok ? '✓ Done.' : 'Not yet.', verdict.message);
+      const kept = record(lesson, x.id, 'exercise', verdict.ok);
+      say(verdict.ok ? 'right' : 'wrong', verdict.ok ? '✓ Done.' : 'Not yet.', verdict.message,
+        kept.skipped ? 'For practice: you saw a way first, so your progress keeps this exercise as skipped.' : '');
       container.setAttribute('data-state', verdict.ok ? 'solved' : 'wrong');
+      result.focus();
     });
   });
   skip.addEventListener('click', () => {
@@ -126,7 +136,8 @@ export function exercise(container, x) {
       say('skipped', 'Skipped. One way:', typeof way === 'string' ? way : way.error.message);
       container.setAttribute('data-state', 'skipped');
     };
-    if (typeof x.solution === 'string') show(x.solution); else x.solution().then(show);
+    if (typeof x.solution === 'string') show(x.solution);
+    else Promise.resolve().then(() => /** @type {() => Promise<string | { error: { message: string } }>} */ (x.solution)()).catch(caught).then(show);
   });
   return { state: () => container.getAttribute('data-state') || '' };
 }

@@ -77,6 +77,14 @@ export function showError(box, error, opts = {}) {
 }
 
 /**
+ * A reader (a truth, a check) that threw instead of answering { error }, as such an answer: the
+ * act shows it with showError and stays usable.
+ * @param {unknown} e
+ * @returns {{ error: { message: string } }}
+ */
+export const caught = (e) => ({ error: { message: e instanceof Error ? e.message : String(e) } });
+
+/**
  * Shows a core error next to the control it is about: the first route whose `fields` (JSON
  * Pointers, as the core's `field` says) hold the error's field gets it, with its `why`; an error
  * about no routed field (or about the whole request) goes to `rest`. Every other box is cleared,

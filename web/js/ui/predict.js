@@ -20,7 +20,7 @@
 import { el, clear } from '../render/dom.js';
 import { bars } from '../render/bars.js';
 import { fmt } from '../render/format.js';
-import { isolate, showError } from './messages.js';
+import { caught, isolate, showError } from './messages.js';
 import { recorded, record, registerItem } from './progress.js';
 import { frame, lessonId, veil } from './acts.js';
 
@@ -115,11 +115,19 @@ export function number(o) {
     },
     read() {
       const text = input ? input.value.trim().replace(/−/g, '-') : '';
+      const refuse = (/** @type {string} */ error) => { input?.setAttribute('aria-invalid', 'true'); return { error }; };
+      input?.removeAttribute('aria-invalid');
       if (!text) return { error: 'Type a number first (or skip to see the answer).' };
-      if (!NUMBER.test(text)) return { error: `${JSON.stringify(text.slice(0, 30))} is not a number: type one such as 0.25 (with a point for decimals).` };
+      if (!NUMBER.test(text)) return refuse(`${JSON.stringify(text.slice(0, 30))} is not a number: type one such as 0.25 (with a point for decimals).`);
+      // "1e999" has a number's form but is beyond any double: Infinity judges nothing
+      if (!Number.isFinite(Number(text))) return refuse(`${JSON.stringify(text.slice(0, 30))} is too large to be a number here: type one such as 0.25.`);
       return { value: Number(text) };
     },
-    describe: (v) => fmt(v, Math.abs(v) >= 100 ? 1 : 4).replace(/\.?0+$/, ''),
+    describe(v) {
+      const s = fmt(v, Math.abs(v) >= 100 ? 1 : 4);
+      // toFixed writes 1e21 and above in exponent form, whose zeros are not decimals to trim
+      return s.includes('e') ? String(v).replace(/^-/, '−') : s.replace(/\.?0+$/, '');
+    },
     judge: (g, t) => Math.abs(g - t) <= o.tolerance,
     disable(d) { if (input) input.disabled = d; },
   };
@@ -246,7 +254,8 @@ export function predict(container, m) {
     say('');
     setPhase('busy');
     reveal.disabled = skip.disabled = true;
-    m.truth().then((truth) => {
+    // a truth that throws (not one that answers { error }) must not leave the buttons dead
+    Promise.resolve().then(() => m.truth()).catch(caught).then((truth) => {
       reveal.disabled = skip.disabled = false;
       if ('error' in truth) {
         setPhase('asking');
@@ -255,18 +264,22 @@ export function predict(container, m) {
       }
       const guess = 'value' in read ? read.value : null;
       const right = !skipped && (m.judge || m.guess.judge)(guess, truth.value);
-      record(lesson, m.id, 'prediction', right, skipped);
+      const kept = record(lesson, m.id, 'prediction', right, skipped);
       lift();
-      showResult(skipped, right, guess, truth);
+      showResult(skipped, right, guess, truth, !skipped && kept.skipped);
     });
   }
 
-  /** @param {boolean} skipped @param {boolean} right @param {any} guess @param {Truth} truth */
-  function showResult(skipped, right, guess, truth) {
+  /**
+   * @param {boolean} skipped @param {boolean} right @param {any} guess @param {Truth} truth
+   * @param {boolean} practice  a guess after a skip: judged, but the skip stays the record
+   */
+  function showResult(skipped, right, guess, truth, practice) {
     clear(result);
     container.setAttribute('data-correct', String(right));
-    result.appendChild(el('p', { class: `act-verdict ${skipped ? 'skipped' : right ? 'right' : 'wrong'}` },
-      el('strong', { text: skipped ? 'Skipped.' : right ? '✓ Right.' : '✗ Not quite.' })));
+    result.appendChild(el('p', { class: `act-verdict ${skipped ? 'skipped' : right ? 'right' : 'wrong'}` }, [
+      el('strong', { text: skipped ? 'Skipped.' : right ? '✓ Right.' : '✗ Not quite.' }),
+      practice && ' For practice: you saw the answer first, so your progress keeps this one as skipped.']));
     const pairs = el('dl', { class: 'act-compare' });
     if (!skipped) pairs.append(el('div', null, [el('dt', { text: 'Your guess' }), el('dd', { dir: 'auto', text: m.guess.describe(guess) })]));
     pairs.append(el('div', null, [el('dt', { text: 'The core' }), el('dd', { dir: 'auto', text: truth.text })]));

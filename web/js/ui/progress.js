@@ -8,9 +8,10 @@
 //   summary('02-simplified-self-attention')  // { items, answered, skipped, correct, complete }
 //   onChange((s) => …)                       // after each record, with that lesson's summary
 //
-// What counts: a prediction's first revealed guess (a guess after seeing the truth proves nothing;
-// a reveal after a skip still counts); an exercise is correct once any check passed. A skip is kept
-// only until the item is answered. Records persist in localStorage where the page may use it (a
+// What counts: a prediction's first revealed guess; an exercise is correct once any check passed
+// before it was skipped. A skip stands for good: a guess or a check after seeing the truth (or the
+// way shown) proves nothing, so the learner may try again for practice, but the record (and the
+// platform's score) does not rise. Records persist in localStorage where the page may use it (a
 // frame sandboxed without allow-same-origin may not: every access is guarded), so the lesson works
 // the same without it, only forgetting on reload.
 
@@ -70,8 +71,10 @@ export function registerItem(lesson, id, kind) {
 }
 
 /**
- * A guess revealed, an exercise checked, or a skip (correct false, skipped true).
+ * A guess revealed, an exercise checked, or a skip (correct false, skipped true). Returns the
+ * item's record as it stands now (a skip before stays a skip).
  * @param {string} lesson @param {string} id @param {Kind} kind @param {boolean} correct @param {boolean} [skipped]
+ * @returns {Entry}
  */
 export function record(lesson, id, kind, correct, skipped = false) {
   const all = load();
@@ -79,14 +82,16 @@ export function record(lesson, id, kind, correct, skipped = false) {
   const before = items[id];
   /** @type {Entry} */
   let next = { kind, correct: !skipped && !!correct, skipped: !!skipped };
-  if (before && before.kind === kind && !before.skipped) {
-    if (skipped || kind === 'prediction') next = before;  // the first answer stands; a skip after it changes nothing
+  if (before && before.kind === kind) {
+    // a skip stands; the first answer to a prediction stands; a skip after an answer changes nothing
+    if (before.skipped || skipped || kind === 'prediction') next = before;
     else next = { kind, correct: before.correct || next.correct, skipped: false };
   }
   items[id] = next;
   save();
   const s = summary(lesson);
   listeners.forEach((fn) => fn(s));
+  return next;
 }
 
 /** @param {string} lesson @returns {Summary} */

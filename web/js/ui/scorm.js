@@ -2,7 +2,7 @@
 // run-time API, says the lesson was opened (cmi.core.lesson_status "incomplete"), reports the score
 // of its predictions and exercises (cmi.core.score.raw as a percentage, min 0, max 100) and
 // "completed" once every item was answered or skipped, and finishes the session when the page goes.
-// Neither goes down in a later session of the same attempt.
+// Neither goes down in a later session of the same attempt (and a status "passed" stays).
 // Only a page that the export marked as packaged (<meta name="attn-scorm" content="1.2">) looks for
 // the API; with no API found (the package opened from disk, or any other page) nothing changes.
 // The platform's API object is plain JavaScript in a same-origin ancestor window (the player), so
@@ -98,7 +98,10 @@ export function connectPlatform({ summary, onChange, win = window }) {
   // What an earlier session of this attempt recorded stands: a learner who completed the lesson
   // stays completed, and a score is never lowered (the answers behind it may live in another
   // browser's storage, which this one cannot see).
-  let completed = /^(completed|passed)$/.test(String(api.LMSGetValue('cmi.core.lesson_status')));
+  const status = String(api.LMSGetValue('cmi.core.lesson_status'));
+  // 'passed' says more than 'completed' (a platform or an earlier SCO judged mastery): it is kept
+  const passed = status === 'passed';
+  let completed = passed || status === 'completed';
   const earlier = String(api.LMSGetValue('cmi.core.score.raw'));
   const best = /^\d+(\.\d+)?$/.test(earlier) ? Number(earlier) : -1;
   /** @type {string | null} the last values sent, so an unchanged view commits nothing */
@@ -108,7 +111,7 @@ export function connectPlatform({ summary, onChange, win = window }) {
   const report = (s) => {
     if (finished) return;
     completed = completed || s.complete;
-    const values = [['cmi.core.lesson_status', completed ? 'completed' : 'incomplete']];
+    const values = [['cmi.core.lesson_status', passed ? 'passed' : completed ? 'completed' : 'incomplete']];
     if (s.items > 0) values.push(['cmi.core.score.min', '0'], ['cmi.core.score.max', '100'], ['cmi.core.score.raw', String(Math.max(best, scorePercent(s)))]);
     const text = JSON.stringify(values);
     if (text === sent) return;
@@ -143,8 +146,11 @@ export function connectPlatform({ summary, onChange, win = window }) {
   onChange((s) => safely(() => report(s)));
   // the items a page registers while it builds, and a progress restored from storage, count too
   setTimeout(() => safely(() => report(summary())), 0);
-  win.addEventListener('pagehide', () => safely(finish));
-  win.addEventListener('beforeunload', () => safely(finish));
+  // The session ends when the page goes for good: a pagehide that is not persisted. A page kept in
+  // the back-forward cache may come back, and a beforeunload may be cancelled, so neither finishes
+  // it; unload only where pagehide is unknown. finish sends LMSFinish once, whatever fires.
+  if ('onpagehide' in win) win.addEventListener('pagehide', (ev) => { if (!ev.persisted) safely(finish); });
+  else /** @type {Window} */ (win).addEventListener('unload', () => safely(finish));
   document.body.dataset.platform = 'scorm12';
   return api;
 }

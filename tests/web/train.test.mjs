@@ -253,6 +253,32 @@ test('Pause stops, Train goes on, Step takes one step, Reset goes back to the se
   await page.close();
 });
 
+test('Step pressed twice at once counts two steps; Train right after Step counts every step, and the saved file says so', async () => {
+  const view = '#task=copy&n_layers=1&n_heads=1&emb_dim=16&lr=0.0003&seed=5&auto=0';
+  const { page, problems } = await open(`${site.url}${LESSON}${view}`);
+  await waitPhase(page, 'paused');
+  // two clicks in one task: the second lands while the first step is still in flight
+  await page.evaluate(() => { const b = document.getElementById('step-once'); b.click(); b.click(); });
+  await page.waitForFunction(() => /^Step \d+:/.test(document.getElementById('train-status').textContent));
+  assert.equal((await progress(page)).step, 2, 'a double click on Step counted one step');
+  assert.match(await page.textContent('#train-status'), /^Step 2:/);
+  await agreesWithCore(page);
+  // Step, and Train before its step came back; then Pause
+  await page.evaluate(() => { document.getElementById('step-once').click(); document.getElementById('train').click(); });
+  await page.waitForFunction(() => Number(document.getElementById('progress-line').dataset.step) >= 10);
+  // small slices of a small model run fast: it may reach its target first (then it stops by itself)
+  await page.click('#pause', { timeout: 3000 }).catch(() => {});
+  await page.waitForFunction(() => /^(Paused at step|Trained)/.test(document.getElementById('train-status').textContent));
+  const { step } = await progress(page);
+  await agreesWithCore(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-weights')]);
+  const file = path.join(tmp, 'steps.json');
+  await download.saveAs(file);
+  assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).steps, step);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('save the weights to a file and load them back; a bad file is refused with a message; heads switched off carry the accuracy', async () => {
   const { page, problems } = await open(`${site.url}${LESSON}#task=reverse`);
   await waitPhase(page, 'trained');

@@ -289,9 +289,12 @@ function stepOnce() {
   const s = session;
   const id = ++loopId;
   switchAllOn().then(() => s.train(1)).then((out) => {
-    if (id !== loopId) return null;
+    // the trainer took the step even when a newer click came first: the counter stays the trainer's
+    if (s !== session) return null;
     trainMs += out.ms; wallMs += out.ms; stepsDone += 1;
     out.losses.forEach((x) => losses.push(x));
+    drawProgress();
+    if (id !== loopId) return null;
     return s.evaluate();
   }).then((ev) => {
     if (!ev || id !== loopId) return;

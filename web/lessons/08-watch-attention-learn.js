@@ -158,13 +158,18 @@ function clearHistory() {
  */
 function openFresh(current, train) {
   closeSession();
+  const mine = ++opens;
   const wanted = settings();
   const key = JSON.stringify(wanted);
   setPhase('idle', 'Building the model…');
   const reason = workerReason(state.get('worker'));
   const opened = openSession(wanted, !reason, (why) => setMode('page', why));
-  return opened.then(({ session: made, info: model, evaluation }) => {
+  /** @type {Promise<boolean>} */
+  const built = opened.then(({ session: made, info: model, evaluation }) => {
+    // a newer open (Reset while the runner's was building, or the other way round) takes its place
+    if (mine !== opens) { made.close(); return newest; }
     if (!current() || key !== JSON.stringify(settings())) { made.close(); return false; }
+    if (session) session.close();
     session = made;
     sessionKey = key;
     sessionGeneration = generations();
@@ -182,11 +187,17 @@ function openFresh(current, train) {
     if (train) startTraining();
     return true;
   }, (e) => {
+    if (mine !== opens) return newest;
     if (!current()) return false;
     setPhase('error', `The model could not be built: ${e instanceof Error ? e.message : e}`);
     return false;
   });
+  newest = built;
+  return built;
 }
+let opens = 0;  // every open counts here, whoever asked for it: only the newest one's model is taken
+/** @type {Promise<boolean>} the newest open's answer, which an older one hands on */
+let newest = Promise.resolve(false);
 
 // ---- training --------------------------------------------------------------------------------
 

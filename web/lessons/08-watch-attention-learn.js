@@ -220,9 +220,11 @@ function startTraining() {
   const s = session;
   const id = ++loopId;
   const budgetEnd = stepsDone + STEP_BUDGET;
-  switchAllOn().then(() => {
+  // running at once, so no switch, measurement or reveal starts; those already queued (measuring each
+  // head switches heads off) finish before the first step
+  setPhase('running', 'Training…');
+  serial(() => switchAllOn()).then(() => {
     if (id !== loopId) return;
-    setPhase('running', 'Training…');
     let perStep = 5;  // ms, until measured
     let lastEval = performance.now();
     const began = performance.now();
@@ -283,8 +285,9 @@ function pause() {
   if (phase !== 'running' || !s) return;
   loopId++;
   setPhase('paused', 'Pausing…');
-  // evaluated after the slice that was running (the trainer answers in order): the accuracy of the step shown
-  s.evaluate().then((ev) => {
+  // evaluated after the slice that was running (the trainer answers in order): the accuracy of the step
+  // shown; and after whatever was queued before Train, should Pause come before the first slice
+  serial(() => s.evaluate()).then((ev) => {
     if (s !== session || phase !== 'paused') return;
     record(ev);
     drawAll();
@@ -299,7 +302,8 @@ function stepOnce() {
   if (!session || phase === 'running') return;
   const s = session;
   const id = ++loopId;
-  switchAllOn().then(() => s.train(1)).then((out) => {
+  // behind the queue: a step never lands while measuring the heads has one switched off
+  serial(() => switchAllOn().then(() => s.train(1)).then((out) => {
     // the trainer took the step even when a newer click came first: the counter stays the trainer's
     if (s !== session) return null;
     trainMs += out.ms; wallMs += out.ms; stepsDone += 1;
@@ -307,7 +311,7 @@ function stepOnce() {
     drawProgress();
     if (id !== loopId) return null;
     return s.evaluate();
-  }).then((ev) => {
+  })).then((ev) => {
     if (!ev || id !== loopId) return;
     record(ev);
     drawAll();

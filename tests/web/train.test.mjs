@@ -308,6 +308,13 @@ test('save the weights to a file and load them back; a bad file is refused with 
   const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
   assert.equal(saved.weights.length, trained.info.parameter_count);
   assert.equal(saved.settings.task, 'reverse');
+  // loaded while a head is switched off: the model runs with every head on again, as its switches say
+  await page.uncheck(`#head-${best.layer + 1}-${best.head + 1}`);
+  await page.waitForFunction((a) => document.getElementById('ablate-result').dataset.accuracy === String(a), bestRow.accuracy);
+  await page.setInputFiles('#load-file', file);
+  await page.waitForFunction(() => /Loaded [\d,]+ weights/.test(document.getElementById('save-status').textContent));
+  assert.equal((await progress(page)).accuracy, trained.ev.token_accuracy, 'loaded with a head still switched off in the core');
+  assert.deepEqual(await page.$$eval('#head-switches input', (bs) => bs.map((b) => b.checked)), [true, true, true, true]);
   // Reset, then load: the trained accuracy comes back
   await page.click('#reset');
   await page.waitForFunction(() => document.getElementById('progress-line').dataset.step === '0' && document.body.dataset.train === 'paused');

@@ -703,7 +703,8 @@ function applyLoad() {
   pendingLoad = null;
   if (!s || !pending) return Promise.resolve();
   loopId++;
-  return s.load(pending.weights).then(() => s.evaluate()).then((ev) => {
+  // the core keeps its switched-off heads through a load, and the page shows every switch on after it
+  return serial(() => switchAllOn().then(() => s.load(pending.weights)).then(() => s.evaluate())).then((ev) => {
     clearHistory();
     record(ev);
     drawAll();

@@ -342,6 +342,39 @@ test('save the weights to a file and load them back; a bad file is refused with 
   await page.close();
 });
 
+/** A weights file as the lesson saves it, of a model node's Trainer trained `steps` steps; and that model's evaluation. */
+function weightsFile(settings, steps, name) {
+  const t = nodeTrainer(settings, steps);
+  const ev = JSON.parse(t.evaluate());
+  const info = JSON.parse(t.info());
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, JSON.stringify({ format: 'attention-lab/weights', version: 1, settings, steps, parameter_count: info.parameter_count, weights: Array.from(t.weights()) }));
+  t.delete();
+  return { file, ev };
+}
+
+test('a weights file chosen while the model is still building goes into it once it is built', async () => {
+  const settings = { task: 'reverse', n_layers: 2, n_heads: 2, emb_dim: 32, lr: 0.003, seed: 1, eval_sequences: 128 };
+  const { file, ev } = weightsFile(settings, 60, 'early.json');
+  const page = await browser.context.newPage();
+  const problems = await watch(page);
+  // the core's .wasm waits until the file is chosen: the page's script runs, its model cannot be built yet
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  await page.route('**/attention_core.wasm', async (route) => { await gate; await route.continue(); });
+  await page.goto(`${site.url}${LESSON}#task=reverse&auto=0`, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => document.body.dataset.status === 'busy');
+  await page.setInputFiles('#load-file', file);
+  await page.waitForFunction(() => /still being built/.test(document.getElementById('save-status').textContent));
+  assert.equal(await phase(page), 'idle');
+  release();
+  await page.waitForFunction(() => /^Loaded [\d,]+ weights/.test(document.getElementById('save-status').textContent), null, { timeout: 60000 });
+  assert.equal((await progress(page)).accuracy, ev.token_accuracy, 'the page\'s model is not the file\'s');
+  assert.deepEqual(await pageSettings(page), settings);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('from disk, and as the single-file export: the default task trains on the page, requesting nothing', async () => {
   const exported = path.join(path.resolve(root, process.env.ATTN_EXPORT || 'build/export'), '08-watch-attention-learn.html');
   assert.ok(fs.existsSync(exported), `${path.relative(root, exported)} is missing: run bash tools/export`);

@@ -700,8 +700,19 @@ function loadFile(file) {
 /** Puts the pending file's weights into the session's model, then evaluates and draws it. */
 function applyLoad() {
   const s = session, pending = pendingLoad;
+  if (!pending) return Promise.resolve();
+  const name = isolate(pending.name.slice(0, 80));
+  if (!s) {
+    if (phase === 'error') {
+      pendingLoad = null;
+      showError($('load-error'), { message: `there is no model to put ${name} into (see the message under Train); press Reset, then load it again.` }, { lead: 'Could not load the weights: ' });
+    } else {
+      // still building: openFresh applies it once the model is there
+      $('save-status').textContent = `The model is still being built: the weights from ${name} go into it once it is ready.`;
+    }
+    return Promise.resolve();
+  }
   pendingLoad = null;
-  if (!s || !pending) return Promise.resolve();
   loopId++;
   // the core keeps its switched-off heads through a load, and the page shows every switch on after it
   return serial(() => switchAllOn().then(() => s.load(pending.weights)).then(() => s.evaluate())).then((ev) => {
@@ -710,7 +721,7 @@ function applyLoad() {
     drawAll();
     drawProgress();
     drawSwitches();
-    $('save-status').textContent = `Loaded ${pending.weights.length.toLocaleString('en')} weights from ${isolate(pending.name.slice(0, 80))} (saved after ${pending.steps} steps): held-out token accuracy ${pct(ev.token_accuracy)}.`;
+    $('save-status').textContent = `Loaded ${pending.weights.length.toLocaleString('en')} weights from ${name} (saved after ${pending.steps} steps): held-out token accuracy ${pct(ev.token_accuracy)}.`;
     setPhase(info && ev.token_accuracy >= info.target_accuracy ? 'trained' : 'paused', `Loaded weights: ${pct(ev.token_accuracy)} of the held-out tokens right. Train goes on from them.`);
     afterTraining();
   }, (e) => {

@@ -279,6 +279,26 @@ test('Step pressed twice at once counts two steps; Train right after Step counts
   await page.close();
 });
 
+test('on the page, calls queued before Reset closes the session are dropped quietly', async () => {
+  const { page, problems } = await open(`${site.url}${LESSON}#task=copy&n_layers=1&n_heads=1&emb_dim=16&seed=5&auto=0&worker=0`);
+  await waitPhase(page, 'paused');
+  assert.equal(await page.evaluate(() => document.body.dataset.trainMode), 'page');
+  // a prediction and a step asked for, then Reset in the same task: their calls reach a closed session
+  await page.evaluate(() => {
+    document.getElementById('sequence-form').requestSubmit();
+    document.getElementById('step-once').click();
+    document.getElementById('reset').click();
+  });
+  await page.waitForFunction(() => /^Step 0:/.test(document.getElementById('train-status').textContent));
+  await page.waitForTimeout(300);
+  assert.equal(await page.$eval('#sequence-error', (n) => n.hidden), true, await page.textContent('#sequence-error'));
+  assert.match(await page.textContent('#train-status'), /^Step 0:/);
+  assert.equal(await phase(page), 'paused');
+  assert.equal((await progress(page)).step, 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('save the weights to a file and load them back; a bad file is refused with a message; heads switched off carry the accuracy', async () => {
   const { page, problems } = await open(`${site.url}${LESSON}#task=reverse`);
   await waitPhase(page, 'trained');

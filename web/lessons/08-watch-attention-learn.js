@@ -637,6 +637,7 @@ function predictSequence() {
     box.appendChild(el('div', { class: 'matrix-scroll', tabindex: '0', role: 'region', 'aria-label': 'predictions, scrolls sideways' }, table));
     drawMaps($('try-maps'), p.attention, labels, 'try');
   }, (e) => {
+    if (e instanceof SessionError && e.closed) return;  // a replaced model's late answer
     if (e instanceof SessionError && e.stopped) { failed(e); return; }
     showError(errorBox, { message: e instanceof Error ? e.message : String(e) });
   });
@@ -725,6 +726,7 @@ function applyLoad() {
     setPhase(info && ev.token_accuracy >= info.target_accuracy ? 'trained' : 'paused', `Loaded weights: ${pct(ev.token_accuracy)} of the held-out tokens right. Train goes on from them.`);
     afterTraining();
   }, (e) => {
+    if (e instanceof SessionError && e.closed) return;
     if (e instanceof SessionError && e.stopped) { failed(e); return; }
     showError($('load-error'), { message: e instanceof Error ? e.message : String(e) }, { lead: 'The core refused the weights: ' });
     setPhase(phase === 'running' ? 'paused' : phase);
@@ -775,7 +777,7 @@ function copyPytorch() {
       box.append(text, el('div', { class: 'export-body' }, [save, status]));
       copyText(p.text).then((ok) => { status.textContent = ok ? 'Copied to the clipboard.' : 'The browser did not let the page copy: select the program above and copy it yourself.'; });
     });
-  }).catch((e) => say(`No program: ${e instanceof Error ? e.message : e}`));
+  }).catch((e) => say(e instanceof SessionError && e.closed ? 'No program: the model changed while it was written. Press Copy as PyTorch again.' : `No program: ${e instanceof Error ? e.message : e}`));
 }
 
 $('copy-pytorch').addEventListener('click', () => {

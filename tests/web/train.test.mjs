@@ -358,6 +358,26 @@ test('save the weights to a file and load them back; a bad file is refused with 
   fs.writeFileSync(nan, JSON.stringify({ ...other, weights: other.weights.slice(0, 10) }));
   await page.setInputFiles('#load-file', nan);
   await page.waitForFunction(() => /refused/.test(document.getElementById('load-error').textContent));
+  // a NaN saved as null (or any entry that is not a number) is refused by its index, not read as 0
+  for (const [value, said] of [[null, 'null'], [true, 'true'], ['', '""'], [[5], '[5]']]) {
+    const weights = other.weights.slice();
+    weights[3] = value;
+    const odd = path.join(tmp, 'odd.json');
+    fs.writeFileSync(odd, JSON.stringify({ ...other, weights }));
+    await page.evaluate(() => { document.getElementById('load-error').textContent = ''; });
+    await page.setInputFiles('#load-file', odd);
+    await page.waitForFunction(() => /weight 3/.test(document.getElementById('load-error').textContent));
+    const text = (await page.textContent('#load-error')).replace(/[\u2068\u2069]/g, '');  // without the bidi isolates
+    assert.ok(text.includes(`weight 3 (counting from 0) is ${said}, not a number`), text);
+  }
+  // a long raw value is quoted cut short
+  const long = path.join(tmp, 'long.json');
+  fs.writeFileSync(long, JSON.stringify({ ...other, settings: { ...other.settings, task: 'x'.repeat(5000) } }));
+  await page.evaluate(() => { document.getElementById('load-error').textContent = ''; });
+  await page.setInputFiles('#load-file', long);
+  await page.waitForFunction(() => /task=/.test(document.getElementById('load-error').textContent));
+  const refusal = await page.textContent('#load-error');
+  assert.ok(refusal.includes(`task="${'x'.repeat(60)}…"`) && refusal.length < 400, refusal);
   assert.deepEqual(problems, []);
   await page.close();
 });

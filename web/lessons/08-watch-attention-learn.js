@@ -653,6 +653,8 @@ $('probe-sequence').addEventListener('click', () => {
 // ---- saving and loading the weights ---------------------------------------------------------------
 
 const FORMAT = 'attention-lab/weights';
+/** A value from a file, quoted in a message: at most 60 characters. @param {string} raw */
+const short = (raw) => (raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
 
 function save() {
   const s = session;
@@ -689,9 +691,18 @@ function loadFile(file) {
     /** @type {Record<string, unknown>} */
     const patch = { task: wanted.task, n_layers: wanted.n_layers, n_heads: wanted.n_heads, emb_dim: wanted.emb_dim, lr: wanted.lr, seed: wanted.seed };
     // checked as a link's values are, before any reaches the state
-    const notes = Object.keys(patch).map((k) => parse(k, String(patch[k]), state.spec(k)).notice).filter(Boolean);
+    const notes = Object.keys(patch).map((k) => {
+      const raw = String(patch[k]), notice = parse(k, raw, state.spec(k)).notice;
+      // the notice quotes the raw value: a long one is cut short
+      return notice && notice.replace(JSON.stringify(raw), () => JSON.stringify(short(raw)));
+    }).filter(Boolean);
     if (notes.length) { refuse(`its model settings are not ones this lesson builds. ${notes.join(' ')}`); return; }
-    pendingLoad = { weights: Float32Array.from(data.weights.map(Number)), name: file.name, steps: Number(data.steps) || 0 };
+    /** @type {unknown[]} */
+    const list = data.weights;
+    // a weight must be a JSON number: Number() would read null (a NaN, as JSON writes it), true, "" or [5] as one
+    const at = list.findIndex((x) => typeof x !== 'number');
+    if (at >= 0) { refuse(`weight ${at} (counting from 0) is ${isolate(short(String(JSON.stringify(list[at]))))}, not a number.`); return; }
+    pendingLoad = { weights: Float32Array.from(/** @type {number[]} */ (list)), name: file.name, steps: Number(data.steps) || 0 };
     const before = JSON.stringify(settings());
     state.set(patch);
     if (JSON.stringify(settings()) === before) applyLoad();  // same model: no rebuild; else the runner builds it, then loads

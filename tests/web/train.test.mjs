@@ -262,6 +262,8 @@ test('Step pressed twice at once counts two steps; Train right after Step counts
   await page.waitForFunction(() => /^Step \d+:/.test(document.getElementById('train-status').textContent));
   assert.equal((await progress(page)).step, 2, 'a double click on Step counted one step');
   assert.match(await page.textContent('#train-status'), /^Step 2:/);
+  // the replay's output changes at every evaluation while training: it must not be read out each time
+  assert.equal(await page.getAttribute('#snapshot-out', 'aria-live'), 'off');
   await agreesWithCore(page);
   // Step, and Train before its step came back; then Pause
   await page.evaluate(() => { document.getElementById('step-once').click(); document.getElementById('train').click(); });

@@ -277,6 +277,15 @@ test('Step pressed twice at once counts two steps; Train right after Step counts
   const file = path.join(tmp, 'steps.json');
   await download.saveAs(file);
   assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).steps, step);
+  // from the keyboard: Train disables itself and hands the focus to Pause, Pause (or the target) back to Train
+  const focused = () => page.evaluate(() => document.activeElement && document.activeElement.id);
+  await page.focus('#train');
+  await page.keyboard.press('Enter');
+  assert.equal(await phase(page), 'running');
+  assert.equal(await focused(), 'pause');
+  await page.keyboard.press('Enter');
+  await waitPhase(page, ['paused', 'trained']);
+  assert.equal(await focused(), 'train');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -123,6 +123,7 @@ function enable(id, on) { inputById(id).disabled = !on || $(id).hasAttribute('da
 function setPhase(next, text) {
   phase = next;
   document.body.setAttribute('data-train', next);
+  const focused = document.activeElement;
   const ready = !!session;
   enable('train', ready && next !== 'running');
   enable('pause', ready && next === 'running');
@@ -134,6 +135,12 @@ function setPhase(next, text) {
   document.querySelectorAll('#head-switches input').forEach((box) => enable(box.id, ready && next !== 'running'));
   enable('snapshot', snapshots.length > 1);
   if (text !== undefined) $('train-status').textContent = text;
+  // a focused button that just disabled itself would drop the focus to the page: it goes to the one
+  // taking over (Train starts: Pause; Pause or the target stops it: Train)
+  if (focused instanceof HTMLButtonElement && focused.disabled && ['train', 'pause', 'step-once'].includes(focused.id)) {
+    const to = ['pause', 'train', 'reset'].map((id) => inputById(id)).find((b) => !b.disabled);
+    if (to) to.focus();
+  }
 }
 
 /** Closes the session and forgets its training. */

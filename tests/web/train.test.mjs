@@ -381,6 +381,10 @@ test('save the weights to a file and load them back; a bad file is refused with 
     const text = (await page.textContent('#load-error')).replace(/[\u2068\u2069]/g, '');  // without the bidi isolates
     assert.ok(text.includes(`weight 3 (counting from 0) is ${said}, not a number`), text);
   }
+  const badSteps = path.join(tmp, 'steps.json');
+  fs.writeFileSync(badSteps, JSON.stringify({ ...other, steps: -3 }));
+  await page.setInputFiles('#load-file', badSteps);
+  await page.waitForFunction(() => /not a whole number of steps/.test(document.getElementById('load-error').textContent));
   // a long raw value is quoted cut short
   const long = path.join(tmp, 'long.json');
   fs.writeFileSync(long, JSON.stringify({ ...other, settings: { ...other.settings, task: 'x'.repeat(5000) } }));
@@ -421,6 +425,11 @@ test('a weights file chosen while the model is still building goes into it once 
   release();
   await page.waitForFunction(() => /^Loaded [\d,]+ weights/.test(document.getElementById('save-status').textContent), null, { timeout: 60000 });
   assert.equal((await progress(page)).accuracy, ev.token_accuracy, 'the page\'s model is not the file\'s');
+  // a loaded model is a trained one: it goes on from the file's step
+  assert.equal((await progress(page)).step, 60);
+  await page.waitForFunction(() => !document.getElementById('solution-head').hidden);
+  assert.doesNotMatch(await page.textContent('#solution-head'), /Before training/);
+  assert.equal(await page.$eval('#measure-heads', (b) => b.disabled), false);
   assert.deepEqual(await pageSettings(page), settings);
   assert.deepEqual(problems, []);
   await page.close();

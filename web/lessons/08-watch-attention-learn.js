@@ -86,6 +86,8 @@ let latest = null;
 let phase = 'idle';
 let loopId = 0;            // bumped to stop a running loop
 let stepsDone = 0, trainMs = 0, wallMs = 0;
+let firstStep = 0;         // the step the model was at when this history began: the file's, after a load
+let loaded = false;        // the weights came from a file: trained, whatever its step count says
 /** @type {number[]} every step's loss */
 let losses = [];
 /** @type {{ x: number, y: number }[]} */
@@ -131,7 +133,7 @@ function setPhase(next, text) {
   enable('reset', true);  // also while a model is built: it starts building again (and keeps the focus)
   enable('save-weights', ready && next !== 'running');
   enable('load-file', next !== 'running');
-  enable('measure-heads', ready && next !== 'running' && stepsDone > 0);
+  enable('measure-heads', ready && next !== 'running' && (stepsDone > 0 || loaded));
   document.querySelectorAll('#head-switches input').forEach((box) => enable(box.id, ready && next !== 'running'));
   enable('snapshot', snapshots.length > 1);
   if (text !== undefined) $('train-status').textContent = text;
@@ -151,8 +153,9 @@ function closeSession() {
   sessionKey = '';
 }
 
-function clearHistory() {
-  stepsDone = 0; trainMs = 0; wallMs = 0;
+/** @param {number} [steps] the steps the model has already taken (a loaded file's) */
+function clearHistory(steps = 0) {
+  stepsDone = steps; firstStep = steps; loaded = false; trainMs = 0; wallMs = 0;
   losses = []; accuracy = []; snapshots = []; following = true;
   carried = null; carriedBase = null;
   off = info ? Array.from({ length: state.get('n_layers') }, () => Array(state.get('n_heads')).fill(false)) : [];
@@ -457,9 +460,11 @@ function drawModel() {
 const names = (ids) => ids.map((i) => (info ? info.vocab[i] : String(i))).join(' ');
 
 function drawProgress() {
-  const rate = trainMs > 0 ? stepsDone / (wallMs / 1000) : 0;
+  const here = stepsDone - firstStep;  // the steps trained on this page
+  const rate = trainMs > 0 ? here / (wallMs / 1000) : 0;
   const line = $('progress-line');
-  line.textContent = stepsDone ? `step ${stepsDone} · ${rate.toFixed(0)} steps/s · ${(wallMs / 1000).toFixed(1)} s of training` : 'step 0';
+  line.textContent = here > 0 ? `step ${stepsDone} · ${rate.toFixed(0)} steps/s · ${(wallMs / 1000).toFixed(1)} s of training`
+    : `step ${stepsDone}${loaded ? ', as loaded' : ''}`;
   line.setAttribute('data-step', String(stepsDone));
   line.setAttribute('data-ms', String(wallMs));
   if (latest) line.setAttribute('data-accuracy', String(latest.token_accuracy));
@@ -493,8 +498,8 @@ function redrawChart(box, series, opts) {
 function drawCharts() {
   const every = Math.max(1, Math.ceil(losses.length / MAX_LOSS_POINTS));
   const lossPoints = [];
-  for (let i = 0; i < losses.length; i += every) lossPoints.push({ x: i + 1, y: losses[i] });
-  if (losses.length && (losses.length - 1) % every) lossPoints.push({ x: losses.length, y: losses[losses.length - 1] });
+  for (let i = 0; i < losses.length; i += every) lossPoints.push({ x: firstStep + i + 1, y: losses[i] });
+  if (losses.length && (losses.length - 1) % every) lossPoints.push({ x: firstStep + losses.length, y: losses[losses.length - 1] });
   const maxLoss = Math.max(0.1, ...lossPoints.map((p) => p.y));
   redrawChart($('loss-chart'), [{ label: 'training loss (cross-entropy)', cls: 'loss', dots: false, points: lossPoints }],
     { caption: 'training loss against the step', xLabel: 'step', yLabel: 'loss', xName: 'step', x: { scale: 'linear' },
@@ -581,7 +586,7 @@ function drawSolution() {
   pointer.setAttribute('data-layer', String(best.layer));
   pointer.setAttribute('data-head', String(best.head));
   const name = `Layer ${best.layer + 1}, head ${best.head + 1}`;
-  let text = stepsDone === 0
+  let text = stepsDone === 0 && !loaded
     ? `Before training no head has found it: the highest score, ${fmt(best.score, 2)} (${name.toLowerCase()}), is about what spreading the weight evenly gives.`
     : `${name} puts ${fmt(best.score, 2)} of its weight on the position the solution reads, the most of any head: it is the head that found the pattern (its map is under "Every head").`;
   const mine = carried && carried.find((c) => c.layer === best.layer && c.head === best.head);
@@ -709,7 +714,11 @@ function loadFile(file) {
     // a weight must be a JSON number: Number() would read null (a NaN, as JSON writes it), true, "" or [5] as one
     const at = list.findIndex((x) => typeof x !== 'number');
     if (at >= 0) { refuse(`weight ${at} (counting from 0) is ${isolate(short(String(JSON.stringify(list[at]))))}, not a number.`); return; }
-    pendingLoad = { weights: Float32Array.from(/** @type {number[]} */ (list)), name: file.name, steps: Number(data.steps) || 0 };
+    if (data.steps !== undefined && !(Number.isSafeInteger(data.steps) && data.steps >= 0)) {
+      refuse(`its step count, ${isolate(short(String(JSON.stringify(data.steps))))}, is not a whole number of steps.`);
+      return;
+    }
+    pendingLoad = { weights: Float32Array.from(/** @type {number[]} */ (list)), name: file.name, steps: data.steps || 0 };
     const before = JSON.stringify(settings());
     state.set(patch);
     if (JSON.stringify(settings()) === before) applyLoad();  // same model: no rebuild; else the runner builds it, then loads
@@ -735,7 +744,9 @@ function applyLoad() {
   loopId++;
   // the core keeps its switched-off heads through a load, and the page shows every switch on after it
   return serial(() => switchAllOn().then(() => s.load(pending.weights)).then(() => s.evaluate())).then((ev) => {
-    clearHistory();
+    // the model goes on from the file's step: its texts, buttons and the next save count from there
+    clearHistory(pending.steps);
+    loaded = true;
     record(ev);
     drawAll();
     drawProgress();

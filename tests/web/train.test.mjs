@@ -435,6 +435,36 @@ test('a weights file chosen while the model is still building goes into it once 
   await page.close();
 });
 
+test('Train pressed while each head is being switched off in turn waits for it: no step trains with a head off', async () => {
+  const settings = { task: 'reverse', n_layers: 2, n_heads: 2, emb_dim: 32, lr: 0.003, seed: 1, eval_sequences: 128 };
+  const { file } = weightsFile(settings, 30, 'thirty.json');
+  const { page, problems } = await open(`${site.url}${LESSON}#task=reverse&auto=0`);
+  await waitPhase(page, 'paused');
+  await page.setInputFiles('#load-file', file);
+  await page.waitForFunction(() => /^Loaded [\d,]+ weights/.test(document.getElementById('save-status').textContent));
+  await waitPhase(page, ['paused', 'trained']);
+  // the measurement switches each head off and on; Train comes in the same task
+  await page.evaluate(() => { document.getElementById('measure-heads').click(); document.getElementById('train').click(); });
+  await page.waitForFunction(() => document.body.dataset.train === 'running');
+  await page.waitForFunction(() => document.body.dataset.train !== 'running', null, { timeout: 60000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-weights')]);
+  const after = path.join(tmp, 'after.json');
+  await download.saveAs(after);
+  const saved = JSON.parse(fs.readFileSync(after, 'utf8'));
+  assert.equal(saved.steps, (await progress(page)).step);
+  // the same weights, loaded into node's Trainer and trained as many steps with every head on
+  const t = new core.Trainer(JSON.stringify({ mechanism: 'train', ...settings }));
+  t.load(Float32Array.from(JSON.parse(fs.readFileSync(file, 'utf8')).weights));
+  t.step(saved.steps - 30);
+  const want = Array.from(t.weights());
+  t.delete();
+  assert.ok(saved.steps > 30, `${saved.steps} steps`);
+  assert.equal(saved.weights.length, want.length);
+  assert.ok(saved.weights.every((x, i) => x === want[i]), 'the page\'s weights are not the ones every-head-on training gives');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('from disk, and as the single-file export: the default task trains on the page, requesting nothing', async () => {
   const exported = path.join(path.resolve(root, process.env.ATTN_EXPORT || 'build/export'), '08-watch-attention-learn.html');
   assert.ok(fs.existsSync(exported), `${path.relative(root, exported)} is missing: run bash tools/export`);

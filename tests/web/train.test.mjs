@@ -465,6 +465,37 @@ test('Train pressed while each head is being switched off in turn waits for it: 
   await page.close();
 });
 
+test('Reset while the first model is still building leaves one session: no step is taken that the page does not count', async () => {
+  const settings = { task: 'copy', n_layers: 1, n_heads: 1, emb_dim: 16, lr: 0.0003, seed: 5, eval_sequences: 128 };
+  const page = await browser.context.newPage();
+  const problems = await watch(page);
+  // the train worker's script waits: the runner's model (which would train at once) and Reset's are both building
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  await page.route('**/js/train-worker.js', async (route) => { await gate; await route.continue(); });
+  await page.goto(`${site.url}${LESSON}#task=copy&n_layers=1&n_heads=1&emb_dim=16&lr=0.0003&seed=5`);
+  await page.waitForFunction(() => document.getElementById('train-status').textContent === 'Building the model…');
+  await page.click('#reset');
+  release();
+  await page.waitForFunction(() => /^Step 0:/.test(document.getElementById('train-status').textContent));
+  await page.waitForTimeout(500);  // any late answer of the first model
+  assert.equal(await page.evaluate(() => document.body.dataset.trainMode), 'worker');
+  assert.equal(await phase(page), 'paused');
+  await page.click('#step-once');
+  await page.waitForFunction(() => /^Step 1:/.test(document.getElementById('train-status').textContent));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-weights')]);
+  const file = path.join(tmp, 'reset.json');
+  await download.saveAs(file);
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.equal(saved.steps, 1);
+  const t = nodeTrainer(settings, 1);
+  const want = Array.from(t.weights());
+  t.delete();
+  assert.ok(saved.weights.every((x, i) => x === want[i]), 'the trainer took more steps than the page counted');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('from disk, and as the single-file export: the default task trains on the page, requesting nothing', async () => {
   const exported = path.join(path.resolve(root, process.env.ATTN_EXPORT || 'build/export'), '08-watch-attention-learn.html');
   assert.ok(fs.existsSync(exported), `${path.relative(root, exported)} is missing: run bash tools/export`);

@@ -3,7 +3,8 @@
 // model's layer-2 head puts at least half its weight on the right token of held-out sequences typed
 // into the page; the page answers 9 clicks in 10 within 100 ms while it trains (worker, and slices on the
 // page from file://); Pause, Train, Step and Reset, saving and loading the weights, and switching
-// heads off work; served under the strict CSP, from disk, as the single-file export and in a
+// heads off work, also when pressed at once (Step twice, Train during a step or the head measurement,
+// Reset or a file while the model builds): the page counts every step its trainer takes; served under the strict CSP, from disk, as the single-file export and in a
 // sandboxed frame on another origin. The page's numbers are checked against the same wasm core in
 // node: a Trainer with the page's settings, stepped as many steps, evaluates to the same accuracy.
 // Usage: node --test tests/web/train.test.mjs   (needs bash tools/build and tools/export first;

@@ -3,7 +3,8 @@
 // model's layer-2 head puts at least half its weight on the right token of held-out sequences typed
 // into the page; the page answers 9 clicks in 10 within 100 ms while it trains (worker, and slices on the
 // page from file://); Pause, Train, Step and Reset, saving and loading the weights, and switching
-// heads off work; served under the strict CSP, from disk, as the single-file export and in a
+// heads off work, also when pressed at once (Step twice, Train during a step or the head measurement,
+// Reset or a file while the model builds): the page counts every step its trainer takes; served under the strict CSP, from disk, as the single-file export and in a
 // sandboxed frame on another origin. The page's numbers are checked against the same wasm core in
 // node: a Trainer with the page's settings, stepped as many steps, evaluates to the same accuracy.
 // Usage: node --test tests/web/train.test.mjs   (needs bash tools/build and tools/export first;
@@ -253,6 +254,63 @@ test('Pause stops, Train goes on, Step takes one step, Reset goes back to the se
   await page.close();
 });
 
+test('Step pressed twice at once counts two steps; Train right after Step counts every step, and the saved file says so', async () => {
+  const view = '#task=copy&n_layers=1&n_heads=1&emb_dim=16&lr=0.0003&seed=5&auto=0';
+  const { page, problems } = await open(`${site.url}${LESSON}${view}`);
+  await waitPhase(page, 'paused');
+  // two clicks in one task: the second lands while the first step is still in flight
+  await page.evaluate(() => { const b = document.getElementById('step-once'); b.click(); b.click(); });
+  await page.waitForFunction(() => /^Step \d+:/.test(document.getElementById('train-status').textContent));
+  assert.equal((await progress(page)).step, 2, 'a double click on Step counted one step');
+  assert.match(await page.textContent('#train-status'), /^Step 2:/);
+  // the replay's output changes at every evaluation while training: it must not be read out each time
+  assert.equal(await page.getAttribute('#snapshot-out', 'aria-live'), 'off');
+  await agreesWithCore(page);
+  // Step, and Train before its step came back; then Pause
+  await page.evaluate(() => { document.getElementById('step-once').click(); document.getElementById('train').click(); });
+  await page.waitForFunction(() => Number(document.getElementById('progress-line').dataset.step) >= 10);
+  // small slices of a small model run fast: it may reach its target first (then it stops by itself)
+  await page.click('#pause', { timeout: 3000 }).catch(() => {});
+  await page.waitForFunction(() => /^(Paused at step|Trained)/.test(document.getElementById('train-status').textContent));
+  const { step } = await progress(page);
+  await agreesWithCore(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-weights')]);
+  const file = path.join(tmp, 'steps.json');
+  await download.saveAs(file);
+  assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).steps, step);
+  // from the keyboard: Train disables itself and hands the focus to Pause, Pause (or the target) back to Train
+  const focused = () => page.evaluate(() => document.activeElement && document.activeElement.id);
+  await page.focus('#train');
+  await page.keyboard.press('Enter');
+  assert.equal(await phase(page), 'running');
+  assert.equal(await focused(), 'pause');
+  await page.keyboard.press('Enter');
+  await waitPhase(page, ['paused', 'trained']);
+  assert.equal(await focused(), 'train');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('on the page, calls queued before Reset closes the session are dropped quietly', async () => {
+  const { page, problems } = await open(`${site.url}${LESSON}#task=copy&n_layers=1&n_heads=1&emb_dim=16&seed=5&auto=0&worker=0`);
+  await waitPhase(page, 'paused');
+  assert.equal(await page.evaluate(() => document.body.dataset.trainMode), 'page');
+  // a prediction and a step asked for, then Reset in the same task: their calls reach a closed session
+  await page.evaluate(() => {
+    document.getElementById('sequence-form').requestSubmit();
+    document.getElementById('step-once').click();
+    document.getElementById('reset').click();
+  });
+  await page.waitForFunction(() => /^Step 0:/.test(document.getElementById('train-status').textContent));
+  await page.waitForTimeout(300);
+  assert.equal(await page.$eval('#sequence-error', (n) => n.hidden), true, await page.textContent('#sequence-error'));
+  assert.match(await page.textContent('#train-status'), /^Step 0:/);
+  assert.equal(await phase(page), 'paused');
+  assert.equal((await progress(page)).step, 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('save the weights to a file and load them back; a bad file is refused with a message; heads switched off carry the accuracy', async () => {
   // induction: its layer-2 head cannot be done without (on reverse two heads can learn the same
   // anti-diagonal, and then no head alone carries any accuracy)
@@ -284,6 +342,13 @@ test('save the weights to a file and load them back; a bad file is refused with 
   const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
   assert.equal(saved.weights.length, trained.info.parameter_count);
   assert.equal(saved.settings.task, 'induction');
+  // loaded while a head is switched off: the model runs with every head on again, as its switches say
+  await page.uncheck(`#head-${best.layer + 1}-${best.head + 1}`);
+  await page.waitForFunction((a) => document.getElementById('ablate-result').dataset.accuracy === String(a), bestRow.accuracy);
+  await page.setInputFiles('#load-file', file);
+  await page.waitForFunction(() => /Loaded [\d,]+ weights/.test(document.getElementById('save-status').textContent));
+  assert.equal((await progress(page)).accuracy, trained.ev.token_accuracy, 'loaded with a head still switched off in the core');
+  assert.deepEqual(await page.$$eval('#head-switches input', (bs) => bs.map((b) => b.checked)), [true, true, true, true]);
   // Reset, then load: the trained accuracy comes back
   await page.click('#reset');
   await page.waitForFunction(() => document.getElementById('progress-line').dataset.step === '0' && document.body.dataset.train === 'paused');
@@ -307,6 +372,129 @@ test('save the weights to a file and load them back; a bad file is refused with 
   fs.writeFileSync(nan, JSON.stringify({ ...other, weights: other.weights.slice(0, 10) }));
   await page.setInputFiles('#load-file', nan);
   await page.waitForFunction(() => /refused/.test(document.getElementById('load-error').textContent));
+  // a NaN saved as null (or any entry that is not a number) is refused by its index, not read as 0
+  for (const [value, said] of [[null, 'null'], [true, 'true'], ['', '""'], [[5], '[5]']]) {
+    const weights = other.weights.slice();
+    weights[3] = value;
+    const odd = path.join(tmp, 'odd.json');
+    fs.writeFileSync(odd, JSON.stringify({ ...other, weights }));
+    await page.evaluate(() => { document.getElementById('load-error').textContent = ''; });
+    await page.setInputFiles('#load-file', odd);
+    await page.waitForFunction(() => /weight 3/.test(document.getElementById('load-error').textContent));
+    const text = (await page.textContent('#load-error')).replace(/[\u2068\u2069]/g, '');  // without the bidi isolates
+    assert.ok(text.includes(`weight 3 (counting from 0) is ${said}, not a number`), text);
+  }
+  const badSteps = path.join(tmp, 'steps.json');
+  fs.writeFileSync(badSteps, JSON.stringify({ ...other, steps: -3 }));
+  await page.setInputFiles('#load-file', badSteps);
+  await page.waitForFunction(() => /not a whole number of steps/.test(document.getElementById('load-error').textContent));
+  // a long raw value is quoted cut short
+  const long = path.join(tmp, 'long.json');
+  fs.writeFileSync(long, JSON.stringify({ ...other, settings: { ...other.settings, task: 'x'.repeat(5000) } }));
+  await page.evaluate(() => { document.getElementById('load-error').textContent = ''; });
+  await page.setInputFiles('#load-file', long);
+  await page.waitForFunction(() => /task=/.test(document.getElementById('load-error').textContent));
+  const refusal = await page.textContent('#load-error');
+  assert.ok(refusal.includes(`task="${'x'.repeat(60)}…"`) && refusal.length < 400, refusal);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/** A weights file as the lesson saves it, of a model node's Trainer trained `steps` steps; and that model's evaluation. */
+function weightsFile(settings, steps, name) {
+  const t = nodeTrainer(settings, steps);
+  const ev = JSON.parse(t.evaluate());
+  const info = JSON.parse(t.info());
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, JSON.stringify({ format: 'attention-lab/weights', version: 1, settings, steps, parameter_count: info.parameter_count, weights: Array.from(t.weights()) }));
+  t.delete();
+  return { file, ev };
+}
+
+test('a weights file chosen while the model is still building goes into it once it is built', async () => {
+  const settings = { task: 'reverse', n_layers: 2, n_heads: 2, emb_dim: 32, lr: 0.003, seed: 1, eval_sequences: 128 };
+  const { file, ev } = weightsFile(settings, 60, 'early.json');
+  const page = await browser.context.newPage();
+  const problems = await watch(page);
+  // the core's .wasm waits until the file is chosen: the page's script runs, its model cannot be built yet
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  await page.route('**/attention_core.wasm', async (route) => { await gate; await route.continue(); });
+  await page.goto(`${site.url}${LESSON}#task=reverse&auto=0`, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => document.body.dataset.status === 'busy');
+  await page.setInputFiles('#load-file', file);
+  await page.waitForFunction(() => /still being built/.test(document.getElementById('save-status').textContent));
+  assert.equal(await phase(page), 'idle');
+  release();
+  await page.waitForFunction(() => /^Loaded [\d,]+ weights/.test(document.getElementById('save-status').textContent), null, { timeout: 60000 });
+  assert.equal((await progress(page)).accuracy, ev.token_accuracy, 'the page\'s model is not the file\'s');
+  // a loaded model is a trained one: it goes on from the file's step
+  assert.equal((await progress(page)).step, 60);
+  await page.waitForFunction(() => !document.getElementById('solution-head').hidden);
+  assert.doesNotMatch(await page.textContent('#solution-head'), /Before training/);
+  assert.equal(await page.$eval('#measure-heads', (b) => b.disabled), false);
+  assert.deepEqual(await pageSettings(page), settings);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('Train pressed while each head is being switched off in turn waits for it: no step trains with a head off', async () => {
+  const settings = { task: 'reverse', n_layers: 2, n_heads: 2, emb_dim: 32, lr: 0.003, seed: 1, eval_sequences: 128 };
+  const { file } = weightsFile(settings, 30, 'thirty.json');
+  const { page, problems } = await open(`${site.url}${LESSON}#task=reverse&auto=0`);
+  await waitPhase(page, 'paused');
+  await page.setInputFiles('#load-file', file);
+  await page.waitForFunction(() => /^Loaded [\d,]+ weights/.test(document.getElementById('save-status').textContent));
+  await waitPhase(page, ['paused', 'trained']);
+  // the measurement switches each head off and on; Train comes in the same task
+  await page.evaluate(() => { document.getElementById('measure-heads').click(); document.getElementById('train').click(); });
+  await page.waitForFunction(() => document.body.dataset.train === 'running');
+  await page.waitForFunction(() => document.body.dataset.train !== 'running', null, { timeout: 60000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-weights')]);
+  const after = path.join(tmp, 'after.json');
+  await download.saveAs(after);
+  const saved = JSON.parse(fs.readFileSync(after, 'utf8'));
+  assert.equal(saved.steps, (await progress(page)).step);
+  // the same weights, loaded into node's Trainer and trained as many steps with every head on
+  const t = new core.Trainer(JSON.stringify({ mechanism: 'train', ...settings }));
+  t.load(Float32Array.from(JSON.parse(fs.readFileSync(file, 'utf8')).weights));
+  t.step(saved.steps - 30);
+  const want = Array.from(t.weights());
+  t.delete();
+  assert.ok(saved.steps > 30, `${saved.steps} steps`);
+  assert.equal(saved.weights.length, want.length);
+  assert.ok(saved.weights.every((x, i) => x === want[i]), 'the page\'s weights are not the ones every-head-on training gives');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('Reset while the first model is still building leaves one session: no step is taken that the page does not count', async () => {
+  const settings = { task: 'copy', n_layers: 1, n_heads: 1, emb_dim: 16, lr: 0.0003, seed: 5, eval_sequences: 128 };
+  const page = await browser.context.newPage();
+  const problems = await watch(page);
+  // the train worker's script waits: the runner's model (which would train at once) and Reset's are both building
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  await page.route('**/js/train-worker.js', async (route) => { await gate; await route.continue(); });
+  await page.goto(`${site.url}${LESSON}#task=copy&n_layers=1&n_heads=1&emb_dim=16&lr=0.0003&seed=5`);
+  await page.waitForFunction(() => document.getElementById('train-status').textContent === 'Building the model…');
+  await page.click('#reset');
+  release();
+  await page.waitForFunction(() => /^Step 0:/.test(document.getElementById('train-status').textContent));
+  await page.waitForTimeout(500);  // any late answer of the first model
+  assert.equal(await page.evaluate(() => document.body.dataset.trainMode), 'worker');
+  assert.equal(await phase(page), 'paused');
+  await page.click('#step-once');
+  await page.waitForFunction(() => /^Step 1:/.test(document.getElementById('train-status').textContent));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-weights')]);
+  const file = path.join(tmp, 'reset.json');
+  await download.saveAs(file);
+  const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.equal(saved.steps, 1);
+  const t = nodeTrainer(settings, 1);
+  const want = Array.from(t.weights());
+  t.delete();
+  assert.ok(saved.weights.every((x, i) => x === want[i]), 'the trainer took more steps than the page counted');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -86,6 +86,8 @@ let latest = null;
 let phase = 'idle';
 let loopId = 0;            // bumped to stop a running loop
 let stepsDone = 0, trainMs = 0, wallMs = 0;
+let firstStep = 0;         // the step the model was at when this history began: the file's, after a load
+let loaded = false;        // the weights came from a file: trained, whatever its step count says
 /** @type {number[]} every step's loss */
 let losses = [];
 /** @type {{ x: number, y: number }[]} */
@@ -123,6 +125,7 @@ function enable(id, on) { inputById(id).disabled = !on || $(id).hasAttribute('da
 function setPhase(next, text) {
   phase = next;
   document.body.setAttribute('data-train', next);
+  const focused = document.activeElement;
   const ready = !!session;
   enable('train', ready && next !== 'running');
   enable('pause', ready && next === 'running');
@@ -130,10 +133,16 @@ function setPhase(next, text) {
   enable('reset', true);  // also while a model is built: it starts building again (and keeps the focus)
   enable('save-weights', ready && next !== 'running');
   enable('load-file', next !== 'running');
-  enable('measure-heads', ready && next !== 'running' && stepsDone > 0);
+  enable('measure-heads', ready && next !== 'running' && (stepsDone > 0 || loaded));
   document.querySelectorAll('#head-switches input').forEach((box) => enable(box.id, ready && next !== 'running'));
   enable('snapshot', snapshots.length > 1);
   if (text !== undefined) $('train-status').textContent = text;
+  // a focused button that just disabled itself would drop the focus to the page: it goes to the one
+  // taking over (Train starts: Pause; Pause or the target stops it: Train)
+  if (focused instanceof HTMLButtonElement && focused.disabled && ['train', 'pause', 'step-once'].includes(focused.id)) {
+    const to = ['pause', 'train', 'reset'].map((id) => inputById(id)).find((b) => !b.disabled);
+    if (to) to.focus();
+  }
 }
 
 /** Closes the session and forgets its training. */
@@ -144,8 +153,9 @@ function closeSession() {
   sessionKey = '';
 }
 
-function clearHistory() {
-  stepsDone = 0; trainMs = 0; wallMs = 0;
+/** @param {number} [steps] the steps the model has already taken (a loaded file's) */
+function clearHistory(steps = 0) {
+  stepsDone = steps; firstStep = steps; loaded = false; trainMs = 0; wallMs = 0;
   losses = []; accuracy = []; snapshots = []; following = true;
   carried = null; carriedBase = null;
   off = info ? Array.from({ length: state.get('n_layers') }, () => Array(state.get('n_heads')).fill(false)) : [];
@@ -158,13 +168,18 @@ function clearHistory() {
  */
 function openFresh(current, train) {
   closeSession();
+  const mine = ++opens;
   const wanted = settings();
   const key = JSON.stringify(wanted);
   setPhase('idle', 'Building the model…');
   const reason = workerReason(state.get('worker'));
   const opened = openSession(wanted, !reason, (why) => setMode('page', why));
-  return opened.then(({ session: made, info: model, evaluation }) => {
+  /** @type {Promise<boolean>} */
+  const built = opened.then(({ session: made, info: model, evaluation }) => {
+    // a newer open (Reset while the runner's was building, or the other way round) takes its place
+    if (mine !== opens) { made.close(); return newest; }
     if (!current() || key !== JSON.stringify(settings())) { made.close(); return false; }
+    if (session) session.close();
     session = made;
     sessionKey = key;
     sessionGeneration = generations();
@@ -182,11 +197,17 @@ function openFresh(current, train) {
     if (train) startTraining();
     return true;
   }, (e) => {
+    if (mine !== opens) return newest;
     if (!current()) return false;
     setPhase('error', `The model could not be built: ${e instanceof Error ? e.message : e}`);
     return false;
   });
+  newest = built;
+  return built;
 }
+let opens = 0;  // every open counts here, whoever asked for it: only the newest one's model is taken
+/** @type {Promise<boolean>} the newest open's answer, which an older one hands on */
+let newest = Promise.resolve(false);
 
 // ---- training --------------------------------------------------------------------------------
 
@@ -209,9 +230,11 @@ function startTraining() {
   const s = session;
   const id = ++loopId;
   const budgetEnd = stepsDone + STEP_BUDGET;
-  switchAllOn().then(() => {
+  // running at once, so no switch, measurement or reveal starts; those already queued (measuring each
+  // head switches heads off) finish before the first step
+  setPhase('running', 'Training…');
+  serial(() => switchAllOn()).then(() => {
     if (id !== loopId) return;
-    setPhase('running', 'Training…');
     let perStep = 5;  // ms, until measured
     let lastEval = performance.now();
     const began = performance.now();
@@ -272,8 +295,9 @@ function pause() {
   if (phase !== 'running' || !s) return;
   loopId++;
   setPhase('paused', 'Pausing…');
-  // evaluated after the slice that was running (the trainer answers in order): the accuracy of the step shown
-  s.evaluate().then((ev) => {
+  // evaluated after the slice that was running (the trainer answers in order): the accuracy of the step
+  // shown; and after whatever was queued before Train, should Pause come before the first slice
+  serial(() => s.evaluate()).then((ev) => {
     if (s !== session || phase !== 'paused') return;
     record(ev);
     drawAll();
@@ -288,12 +312,16 @@ function stepOnce() {
   if (!session || phase === 'running') return;
   const s = session;
   const id = ++loopId;
-  switchAllOn().then(() => s.train(1)).then((out) => {
-    if (id !== loopId) return null;
+  // behind the queue: a step never lands while measuring the heads has one switched off
+  serial(() => switchAllOn().then(() => s.train(1)).then((out) => {
+    // the trainer took the step even when a newer click came first: the counter stays the trainer's
+    if (s !== session) return null;
     trainMs += out.ms; wallMs += out.ms; stepsDone += 1;
     out.losses.forEach((x) => losses.push(x));
+    drawProgress();
+    if (id !== loopId) return null;
     return s.evaluate();
-  }).then((ev) => {
+  })).then((ev) => {
     if (!ev || id !== loopId) return;
     record(ev);
     drawAll();
@@ -432,9 +460,11 @@ function drawModel() {
 const names = (ids) => ids.map((i) => (info ? info.vocab[i] : String(i))).join(' ');
 
 function drawProgress() {
-  const rate = trainMs > 0 ? stepsDone / (wallMs / 1000) : 0;
+  const here = stepsDone - firstStep;  // the steps trained on this page
+  const rate = trainMs > 0 ? here / (wallMs / 1000) : 0;
   const line = $('progress-line');
-  line.textContent = stepsDone ? `step ${stepsDone} · ${rate.toFixed(0)} steps/s · ${(wallMs / 1000).toFixed(1)} s of training` : 'step 0';
+  line.textContent = here > 0 ? `step ${stepsDone} · ${rate.toFixed(0)} steps/s · ${(wallMs / 1000).toFixed(1)} s of training`
+    : `step ${stepsDone}${loaded ? ', as loaded' : ''}`;
   line.setAttribute('data-step', String(stepsDone));
   line.setAttribute('data-ms', String(wallMs));
   if (latest) line.setAttribute('data-accuracy', String(latest.token_accuracy));
@@ -468,8 +498,8 @@ function redrawChart(box, series, opts) {
 function drawCharts() {
   const every = Math.max(1, Math.ceil(losses.length / MAX_LOSS_POINTS));
   const lossPoints = [];
-  for (let i = 0; i < losses.length; i += every) lossPoints.push({ x: i + 1, y: losses[i] });
-  if (losses.length && (losses.length - 1) % every) lossPoints.push({ x: losses.length, y: losses[losses.length - 1] });
+  for (let i = 0; i < losses.length; i += every) lossPoints.push({ x: firstStep + i + 1, y: losses[i] });
+  if (losses.length && (losses.length - 1) % every) lossPoints.push({ x: firstStep + losses.length, y: losses[losses.length - 1] });
   const maxLoss = Math.max(0.1, ...lossPoints.map((p) => p.y));
   redrawChart($('loss-chart'), [{ label: 'training loss (cross-entropy)', cls: 'loss', dots: false, points: lossPoints }],
     { caption: 'training loss against the step', xLabel: 'step', yLabel: 'loss', xName: 'step', x: { scale: 'linear' },
@@ -556,7 +586,7 @@ function drawSolution() {
   pointer.setAttribute('data-layer', String(best.layer));
   pointer.setAttribute('data-head', String(best.head));
   const name = `Layer ${best.layer + 1}, head ${best.head + 1}`;
-  let text = stepsDone === 0
+  let text = stepsDone === 0 && !loaded
     ? `Before training no head has found it: the highest score, ${fmt(best.score, 2)} (${name.toLowerCase()}), is about what spreading the weight evenly gives.`
     : `${name} puts ${fmt(best.score, 2)} of its weight on the position the solution reads, the most of any head: it is the head that found the pattern (its map is under "Every head").`;
   const mine = carried && carried.find((c) => c.layer === best.layer && c.head === best.head);
@@ -619,6 +649,7 @@ function predictSequence() {
     box.appendChild(el('div', { class: 'matrix-scroll', tabindex: '0', role: 'region', 'aria-label': 'predictions, scrolls sideways' }, table));
     drawMaps($('try-maps'), p.attention, labels, 'try');
   }, (e) => {
+    if (e instanceof SessionError && e.closed) return;  // a replaced model's late answer
     if (e instanceof SessionError && e.stopped) { failed(e); return; }
     showError(errorBox, { message: e instanceof Error ? e.message : String(e) });
   });
@@ -634,6 +665,8 @@ $('probe-sequence').addEventListener('click', () => {
 // ---- saving and loading the weights ---------------------------------------------------------------
 
 const FORMAT = 'attention-lab/weights';
+/** A value from a file, quoted in a message: at most 60 characters. @param {string} raw */
+const short = (raw) => (raw.length > 60 ? `${raw.slice(0, 60)}…` : raw);
 
 function save() {
   const s = session;
@@ -670,9 +703,22 @@ function loadFile(file) {
     /** @type {Record<string, unknown>} */
     const patch = { task: wanted.task, n_layers: wanted.n_layers, n_heads: wanted.n_heads, emb_dim: wanted.emb_dim, lr: wanted.lr, seed: wanted.seed };
     // checked as a link's values are, before any reaches the state
-    const notes = Object.keys(patch).map((k) => parse(k, String(patch[k]), state.spec(k)).notice).filter(Boolean);
+    const notes = Object.keys(patch).map((k) => {
+      const raw = String(patch[k]), notice = parse(k, raw, state.spec(k)).notice;
+      // the notice quotes the raw value: a long one is cut short
+      return notice && notice.replace(JSON.stringify(raw), () => JSON.stringify(short(raw)));
+    }).filter(Boolean);
     if (notes.length) { refuse(`its model settings are not ones this lesson builds. ${notes.join(' ')}`); return; }
-    pendingLoad = { weights: Float32Array.from(data.weights.map(Number)), name: file.name, steps: Number(data.steps) || 0 };
+    /** @type {unknown[]} */
+    const list = data.weights;
+    // a weight must be a JSON number: Number() would read null (a NaN, as JSON writes it), true, "" or [5] as one
+    const at = list.findIndex((x) => typeof x !== 'number');
+    if (at >= 0) { refuse(`weight ${at} (counting from 0) is ${isolate(short(String(JSON.stringify(list[at]))))}, not a number.`); return; }
+    if (data.steps !== undefined && !(Number.isSafeInteger(data.steps) && data.steps >= 0)) {
+      refuse(`its step count, ${isolate(short(String(JSON.stringify(data.steps))))}, is not a whole number of steps.`);
+      return;
+    }
+    pendingLoad = { weights: Float32Array.from(/** @type {number[]} */ (list)), name: file.name, steps: data.steps || 0 };
     const before = JSON.stringify(settings());
     state.set(patch);
     if (JSON.stringify(settings()) === before) applyLoad();  // same model: no rebuild; else the runner builds it, then loads
@@ -682,19 +728,34 @@ function loadFile(file) {
 /** Puts the pending file's weights into the session's model, then evaluates and draws it. */
 function applyLoad() {
   const s = session, pending = pendingLoad;
+  if (!pending) return Promise.resolve();
+  const name = isolate(pending.name.slice(0, 80));
+  if (!s) {
+    if (phase === 'error') {
+      pendingLoad = null;
+      showError($('load-error'), { message: `there is no model to put ${name} into (see the message under Train); press Reset, then load it again.` }, { lead: 'Could not load the weights: ' });
+    } else {
+      // still building: openFresh applies it once the model is there
+      $('save-status').textContent = `The model is still being built: the weights from ${name} go into it once it is ready.`;
+    }
+    return Promise.resolve();
+  }
   pendingLoad = null;
-  if (!s || !pending) return Promise.resolve();
   loopId++;
-  return s.load(pending.weights).then(() => s.evaluate()).then((ev) => {
-    clearHistory();
+  // the core keeps its switched-off heads through a load, and the page shows every switch on after it
+  return serial(() => switchAllOn().then(() => s.load(pending.weights)).then(() => s.evaluate())).then((ev) => {
+    // the model goes on from the file's step: its texts, buttons and the next save count from there
+    clearHistory(pending.steps);
+    loaded = true;
     record(ev);
     drawAll();
     drawProgress();
     drawSwitches();
-    $('save-status').textContent = `Loaded ${pending.weights.length.toLocaleString('en')} weights from ${isolate(pending.name.slice(0, 80))} (saved after ${pending.steps} steps): held-out token accuracy ${pct(ev.token_accuracy)}.`;
+    $('save-status').textContent = `Loaded ${pending.weights.length.toLocaleString('en')} weights from ${name} (saved after ${pending.steps} steps): held-out token accuracy ${pct(ev.token_accuracy)}.`;
     setPhase(info && ev.token_accuracy >= info.target_accuracy ? 'trained' : 'paused', `Loaded weights: ${pct(ev.token_accuracy)} of the held-out tokens right. Train goes on from them.`);
     afterTraining();
   }, (e) => {
+    if (e instanceof SessionError && e.closed) return;
     if (e instanceof SessionError && e.stopped) { failed(e); return; }
     showError($('load-error'), { message: e instanceof Error ? e.message : String(e) }, { lead: 'The core refused the weights: ' });
     setPhase(phase === 'running' ? 'paused' : phase);
@@ -745,7 +806,7 @@ function copyPytorch() {
       box.append(text, el('div', { class: 'export-body' }, [save, status]));
       copyText(p.text).then((ok) => { status.textContent = ok ? 'Copied to the clipboard.' : 'The browser did not let the page copy: select the program above and copy it yourself.'; });
     });
-  }).catch((e) => say(`No program: ${e instanceof Error ? e.message : e}`));
+  }).catch((e) => say(e instanceof SessionError && e.closed ? 'No program: the model changed while it was written. Press Copy as PyTorch again.' : `No program: ${e instanceof Error ? e.message : e}`));
 }
 
 $('copy-pytorch').addEventListener('click', () => {

@@ -64,11 +64,16 @@ function pageSession(settings) {
   return openTrainer(settings).then((opened) => {
     if ('error' in opened) throw new SessionError(opened.error.message, false);
     const t = opened.trainer;
+    let closed = false;
+    // a call the page queued before it closed the session: dropped as the worker's session drops it,
+    // not the disposed trainer's error
+    const closedError = () => new SessionError('this training was closed', false, true);
     // Each call runs in a task of its own, and what the page does with its answer (drawing) in the
     // next one: a click waiting between them is answered after one call, not after a call and a redraw.
     /** @template T @param {() => T} fn @returns {Promise<T>} */
     const now = (fn) => new Promise((resolve, reject) => {
       setTimeout(() => {
+        if (closed) { reject(closedError()); return; }
         /** @type {() => void} */
         let settle;
         try {
@@ -77,7 +82,7 @@ function pageSession(settings) {
         } catch (e) {
           settle = () => reject(new SessionError(text(e), e instanceof Error && e.name === 'CoreStopped'));
         }
-        setTimeout(settle, 0);
+        setTimeout(() => (closed ? reject(closedError()) : settle()), 0);
       }, 0);
     });
     /** @type {Session} */
@@ -93,7 +98,7 @@ function pageSession(settings) {
       ablate: (layer, head, off) => now(() => t.ablate(layer, head, off)),
       weights: () => now(() => t.weights()),
       load: (weights) => now(() => t.load(weights)),
-      close: () => t.dispose(),
+      close: () => { closed = true; t.dispose(); },
     });
     return now(() => ({ session, info: t.info(), evaluation: t.evaluate() }));
   });

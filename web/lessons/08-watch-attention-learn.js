@@ -51,7 +51,9 @@ start(state);
 // How long one slice of steps may take: on the page it holds the thread, so it stays well under the
 // 100 ms in which a click should be answered; in the worker it only sets how often the page hears.
 const SLICE_MS = { page: 20, worker: 60 };
-const EVAL_EVERY_MS = 300;     // how often the held-out accuracy is measured and plotted
+// The held-out accuracy is measured, plotted and kept as a replay snapshot every 10 steps: by step
+// count, not by time, so that the same link stops training at the same step on any computer.
+const EVAL_EVERY_STEPS = 10;
 const HEADS_EVERY_MS = 600;    // how often the heads are redrawn while training (the page's heaviest drawing)
 // Held-out sequences the accuracy is measured on: enough for a steady percentage (over a thousand
 // scored tokens), few enough that one evaluation on the page stays well inside a click's 100 ms.
@@ -97,10 +99,8 @@ let snapshots = [];
 let following = true;      // the replay slider follows the newest snapshot
 /** @type {boolean[][]} heads switched off, [layer][head] */
 let off = [];
-/** @type {{ layer: number, head: number, token_accuracy: number }[] | null} each head off alone */
+/** @type {import('../js/engine/train.js').HeadEffects | null} each head off alone, as the core measured it */
 let carried = null;
-/** @type {number | null} the token accuracy with every head on, when `carried` was measured */
-let carriedBase = null;
 /** @type {{ weights: Float32Array, name: string, steps: number } | null} a file's weights, waiting for their model */
 let pendingLoad = null;
 
@@ -157,7 +157,7 @@ function closeSession() {
 function clearHistory(steps = 0) {
   stepsDone = steps; firstStep = steps; loaded = false; trainMs = 0; wallMs = 0;
   losses = []; accuracy = []; snapshots = []; following = true;
-  carried = null; carriedBase = null;
+  carried = null;
   off = info ? Array.from({ length: state.get('n_layers') }, () => Array(state.get('n_heads')).fill(false)) : [];
 }
 
@@ -236,12 +236,12 @@ function startTraining() {
   serial(() => switchAllOn()).then(() => {
     if (id !== loopId) return;
     let perStep = 5;  // ms, until measured
-    let lastEval = performance.now();
     const began = performance.now();
     const wallBefore = wallMs;
     const loop = () => {
       if (id !== loopId) return;
-      const n = Math.max(1, Math.min(200, Math.round(SLICE_MS[s.mode] / perStep), budgetEnd - stepsDone));
+      const nextEval = (Math.floor(stepsDone / EVAL_EVERY_STEPS) + 1) * EVAL_EVERY_STEPS;  // a slice ends there at the latest
+      const n = Math.max(1, Math.min(Math.round(SLICE_MS[s.mode] / perStep), nextEval - stepsDone, budgetEnd - stepsDone));
       s.train(n).then((out) => {
         // steps the trainer took count even when Pause came first: the counter stays the trainer's
         if (s !== session) return null;
@@ -252,11 +252,10 @@ function startTraining() {
         drawProgress();
         if (id !== loopId) return null;
         perStep = Math.max(0.05, out.ms / n);
-        const due = performance.now() - lastEval >= EVAL_EVERY_MS || stepsDone >= budgetEnd || stepsDone <= 40;
+        const due = stepsDone % EVAL_EVERY_STEPS === 0 || stepsDone >= budgetEnd;
         if (!due) return 'go';
         return s.evaluate().then((ev) => {
           if (id !== loopId) return null;
-          lastEval = performance.now();
           record(ev);
           drawAll();
           if (info && ev.token_accuracy >= info.target_accuracy) return 'trained';
@@ -406,26 +405,14 @@ function toggleHead(layer, head, isOff) {
   }).catch((e) => failed(e));
 }
 
-/** Switches each head off alone, evaluates, switches it back: the accuracy each one carried. */
+/** Each head switched off alone, the others on, by the core (head_effects): the accuracy each one carried. */
 function measureHeads() {
   const s = session;
   if (!s || !info || phase === 'running') return;
   const id = loopId;
-  const layers = off.length, heads = off[0] ? off[0].length : 0;
-  /** @type {{ layer: number, head: number, token_accuracy: number }[]} */
-  const out = [];
-  serial(() => {
-    let chain = switchAllOn().then(() => s.evaluate()).then((ev) => { carriedBase = ev.token_accuracy; });
-    for (let l = 0; l < layers; l++) {
-      for (let h = 0; h < heads; h++) {
-        chain = chain.then(() => s.ablate(l, h, true)).then(() => s.evaluate())
-          .then((ev) => { out.push({ layer: l, head: h, token_accuracy: ev.token_accuracy }); return s.ablate(l, h, false); });
-      }
-    }
-    return chain;
-  }).then(() => {
+  serial(() => s.headEffects()).then((effects) => {
     if (id !== loopId) return;
-    carried = out;
+    carried = effects;
     drawCarried();
     drawSolution();
   }).catch((e) => failed(e));
@@ -433,14 +420,17 @@ function measureHeads() {
 
 function drawCarried() {
   const box = clear($('carry-table'));
-  if (!carried || carriedBase === null) return;
+  if (!carried) return;
   const table = el('table', { class: 'matrix carry' });
-  table.appendChild(el('caption', { text: `Held-out token accuracy with one head switched off (every head on: ${pct(carriedBase)})` }));
-  table.appendChild(el('thead', null, el('tr', null, [el('th', { scope: 'col', text: 'head switched off' }), el('th', { scope: 'col', text: 'token accuracy' })])));
+  table.appendChild(el('caption', { text: `Held-out token accuracy with one head switched off, the others on (every head on: ${pct(carried.token_accuracy)})` }));
+  table.appendChild(el('thead', null, el('tr', null, [el('th', { scope: 'col', text: 'head switched off' }), el('th', { scope: 'col', text: 'token accuracy' }),
+    el('th', { scope: 'col', text: 'fall, points' })])));
   const body = el('tbody');
-  carried.forEach((c) => body.appendChild(el('tr', { 'data-layer': String(c.layer), 'data-head': String(c.head) }, [
-    el('th', { scope: 'row', text: `layer ${c.layer + 1}, head ${c.head + 1}` }),
-    el('td', { text: pct(c.token_accuracy), 'data-value': String(c.token_accuracy) })])));
+  const fall = carried.fall;
+  carried.without.forEach((row, l) => row.forEach((accuracy, h) => body.appendChild(el('tr', { 'data-layer': String(l), 'data-head': String(h) }, [
+    el('th', { scope: 'row', text: `layer ${l + 1}, head ${h + 1}` }),
+    el('td', { text: pct(accuracy), 'data-value': String(accuracy) }),
+    el('td', { text: fmt(100 * fall[l][h], 1), 'data-value': String(fall[l][h]) })]))));
   table.appendChild(body);
   box.appendChild(el('div', { class: 'matrix-scroll', tabindex: '0', role: 'region', 'aria-label': 'accuracy with each head off, scrolls sideways' }, table));
 }
@@ -570,11 +560,10 @@ function drawSolution() {
   (scores[0] || []).forEach((_, h) => head.appendChild(el('th', { scope: 'col', text: `head ${h + 1}` })));
   table.appendChild(el('thead', null, head));
   const body = el('tbody');
-  let best = { layer: 0, head: 0, score: -1 };
+  const best = { ...latest.best_head, score: scores[latest.best_head.layer][latest.best_head.head] };  // the core's choice
   scores.forEach((row, l) => {
     const tr = el('tr', null, el('th', { scope: 'row', text: `layer ${l + 1}` }));
     row.forEach((x, h) => {
-      if (x > best.score) best = { layer: l, head: h, score: x };
       tr.appendChild(el('td', { text: fmt(x, 2), 'data-value': String(x), 'data-layer': String(l), 'data-head': String(h) }));
     });
     body.appendChild(tr);
@@ -589,8 +578,7 @@ function drawSolution() {
   let text = stepsDone === 0 && !loaded
     ? `Before training no head has found it: the highest score, ${fmt(best.score, 2)} (${name.toLowerCase()}), is about what spreading the weight evenly gives.`
     : `${name} puts ${fmt(best.score, 2)} of its weight on the position the solution reads, the most of any head: it is the head that found the pattern (its map is under "Every head").`;
-  const mine = carried && carried.find((c) => c.layer === best.layer && c.head === best.head);
-  if (mine && carriedBase !== null) text += ` Switched off alone, it takes the held-out token accuracy from ${pct(carriedBase)} to ${pct(mine.token_accuracy)}.`;
+  if (carried) text += ` Switched off alone, it takes the held-out token accuracy from ${pct(carried.token_accuracy)} to ${pct(carried.without[best.layer][best.head])}.`;
   pointer.textContent = text;
   pointer.hidden = false;
 }
@@ -792,9 +780,9 @@ function copyPytorch() {
       const p = program([{ request, response }], document.title);
       if (!p) { say('This view has no PyTorch program.'); return; }
       clear(box);
-      /** @type {number[][]} */
-      const probas = response.probas;
-      const next = probas.map((row) => model.vocab[row.indexOf(Math.max(...row))]);
+      /** @type {number[]} the core's argmax after every position */
+      const predicted = response.predicted_ids;
+      const next = predicted.map((id) => model.vocab[id]);
       box.appendChild(el('p', null, [`The probe through the core's gpt mechanism with the weights after ${stepsDone} steps: it predicts ${next.map(isolate).join(' ')}. `,
         'A Python program, written by Attention Lab, computes the same with PyTorch: the same token ids and weights, the same blocks. Run it with ', el('code', { text: 'python3' }), ' where torch is installed.']));
       const text = el('textarea', { readonly: true, rows: '14', wrap: 'off', spellcheck: 'false', class: 'export-text', 'aria-label': 'the PyTorch program of the probe' });
@@ -822,12 +810,6 @@ $('copy-pytorch').addEventListener('click', () => {
 /** Every head of the current model, as the options of a guess ("layer 2, head 1"). */
 const headOptions = () => (info ? off.map((row, l) => row.map((_, h) => ({ value: `${l}-${h}`, label: `layer ${l + 1}, head ${h + 1}` }))).flat() : []);
 
-/** The head the core's per-head scores (source_attention) put first. @param {Evaluation} ev */
-function foundHead(ev) {
-  let best = { layer: 0, head: 0, score: -1 };
-  ev.source_attention.forEach((row, l) => row.forEach((x, h) => { if (x > best.score) best = { layer: l, head: h, score: x }; }));
-  return best;
-}
 
 /**
  * The session, once its model has trained to the task's target; else why a question about the
@@ -869,7 +851,7 @@ const headMoment = predict($('predict-head'), {
     if ('error' in t) return Promise.resolve(t);
     const s = t.s;
     return serial(() => switchAllOn().then(() => s.evaluate())).then((ev) => {
-      const best = foundHead(ev);
+      const best = ev.best_head;  // the core's: the most source_attention
       const scores = ev.source_attention.map((row, l) => row.map((x, h) => `layer ${l + 1}, head ${h + 1}: ${fmt(x, 2)}`).join('; ')).join('; ');
       return {
         value: `${best.layer}-${best.head}`,
@@ -891,18 +873,16 @@ predict($('predict-ablation'), {
     const t = trainedSession();
     if ('error' in t) return Promise.resolve(t);
     const s = t.s;
-    return serial(() => switchAllOn().then(() => s.evaluate()).then((base) => {
-      const best = foundHead(base);
-      return s.ablate(best.layer, best.head, true).then(() => s.evaluate())
-        .then((ev) => s.ablate(best.layer, best.head, false).then(() => ({ base, best, ev })));
-    })).then(({ base, best, ev }) => {
-      const fall = 100 * (base.token_accuracy - ev.token_accuracy);
-      return {
-        value: fall,
-        text: `${fmt(fall, 1)} points: from ${pct(base.token_accuracy)} to ${pct(ev.token_accuracy)} with layer ${best.layer + 1}, head ${best.head + 1} off`,
-        why: 'The other heads never learned to do its job: training gave it to one head, so without it the model is left with what it can guess without looking at the right token.',
-      };
-    }, asError);
+    // the head the core names (best_head) and what switching it off alone costs (head_effects): both the core's
+    return serial(() => switchAllOn().then(() => s.evaluate()).then((base) => s.headEffects().then((effects) => ({ best: base.best_head, effects }))))
+      .then(({ best, effects }) => {
+        const fall = effects.fall[best.layer][best.head];
+        return {
+          value: 100 * fall,  // in percentage points, as the guess
+          text: `${fmt(100 * fall, 1)} points: from ${pct(effects.token_accuracy)} to ${pct(effects.without[best.layer][best.head])} with layer ${best.layer + 1}, head ${best.head + 1} off`,
+          why: 'The other heads never learned to do its job: training gave it to one head, so without it the model is left with what it can guess without looking at the right token.',
+        };
+      }, asError);
   },
 });
 

@@ -16,6 +16,7 @@ interface AttnRawCore {
 interface AttnRawTrainer {
   step(n: number): Float32Array;
   evaluate(): string;
+  head_effects(): string;
   predict(tokens: Int32Array | number[]): string;
   info(): string;
   weights(): Float32Array;

@@ -22,9 +22,17 @@ import { guardFor } from './bench.js';
 
 /**
  * evaluate()'s answer: held-out loss and accuracies, each head's mean weight on the position the task's
- * solution reads (source_attention[layer][head]), and the probe sequence with every head's attention.
+ * solution reads (source_attention[layer][head]) and the head with the most (best_head), and the probe
+ * sequence with every head's attention.
  * @typedef {{ loss: number, token_accuracy: number, sequence_accuracy: number, source_attention: number[][],
+ *   best_head: { layer: number, head: number },
  *   probe: { inputs: number[], targets: number[], sources: number[], predictions: number[], attention: number[][][][] } }} Evaluation
+ */
+
+/**
+ * head_effects()'s answer: the held-out token accuracy with every head on, with each head alone off
+ * (without[layer][head]) and the fall (token_accuracy − without), all from the core.
+ * @typedef {{ token_accuracy: number, without: number[][], fall: number[][] }} HeadEffects
  */
 
 /** predict()'s answer: the argmax at every position and attention[layer][head][T][T]. @typedef {{ predictions: number[], attention: number[][][][] }} Prediction */
@@ -33,6 +41,7 @@ import { guardFor } from './bench.js';
  * @typedef {object} TrainerHandle
  * @property {(n: number) => Float32Array} step        n training steps; their losses
  * @property {() => Evaluation} evaluate
+ * @property {() => HeadEffects} headEffects           each head off alone in turn; the switches kept
  * @property {(tokens: number[]) => Prediction} predict
  * @property {() => ModelInfo} info
  * @property {() => Float32Array} weights              a copy of the flat buffer
@@ -62,6 +71,7 @@ export function trainerHandle(core, life, settings) {
   return Object.freeze({
     step: (n) => call(() => trainer.step(n)).slice(),  // a copy: never a view of the module's memory
     evaluate: () => JSON.parse(call(() => trainer.evaluate())),
+    headEffects: () => JSON.parse(call(() => trainer.head_effects())),
     predict: (tokens) => JSON.parse(call(() => trainer.predict(Int32Array.from(tokens)))),
     info: () => JSON.parse(call(() => trainer.info())),
     weights: () => call(() => trainer.weights()).slice(),

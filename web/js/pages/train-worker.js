@@ -2,7 +2,7 @@
 // thread, on the worker's own engine (engine/worker.js). Messages (train/session.js sends them):
 //   worker -> page  { type: 'ready' } once the core is loaded, or { type: 'load-error', message }
 //   page -> worker  { id, op, ...args }: op 'open' { settings } -> { info, evaluation };
-//                   'train' { n } -> { losses, ms }; 'evaluate'; 'predict' { tokens };
+//                   'train' { n } -> { losses, ms }; 'evaluate'; 'headEffects'; 'predict' { tokens };
 //                   'ablate' { layer, head, off }; 'weights' -> Float32Array; 'load' { weights }
 //   worker -> page  { id, result } or { id, error, stopped } (stopped: the core died in this worker)
 // One trainer per worker; the page ends a training by terminating the worker.
@@ -41,6 +41,7 @@ function answer(m) {
       return { result: { losses, ms: performance.now() - t0 }, transfer: [losses.buffer] };
     }
     case 'evaluate': return { result: t.evaluate() };
+    case 'headEffects': return { result: t.headEffects() };
     case 'predict': return { result: t.predict(m.tokens) };
     case 'ablate': t.ablate(m.layer, m.head, m.off); return { result: null };
     case 'weights': { const w = t.weights(); return { result: w, transfer: [w.buffer] }; }

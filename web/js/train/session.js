@@ -9,6 +9,7 @@ import { openTrainer, startTrainWorker } from '../engine/page.js';
 /** @typedef {import('../engine/train.js').ModelInfo} ModelInfo */
 /** @typedef {import('../engine/train.js').Evaluation} Evaluation */
 /** @typedef {import('../engine/train.js').Prediction} Prediction */
+/** @typedef {import('../engine/train.js').HeadEffects} HeadEffects */
 /** @typedef {import('../engine/train.js').TrainerHandle} TrainerHandle */
 
 /**
@@ -16,6 +17,7 @@ import { openTrainer, startTrainWorker } from '../engine/page.js';
  * @property {'worker' | 'page'} mode
  * @property {(n: number) => Promise<{ losses: Float32Array, ms: number }>} train   n steps, and how long they took where they ran
  * @property {() => Promise<Evaluation>} evaluate
+ * @property {() => Promise<HeadEffects>} headEffects   each head off alone in turn, computed by the core
  * @property {(tokens: number[]) => Promise<Prediction>} predict
  * @property {(layer: number, head: number, off: boolean) => Promise<void>} ablate
  * @property {() => Promise<Float32Array>} weights
@@ -94,6 +96,7 @@ function pageSession(settings) {
         return { losses, ms: performance.now() - t0 };
       }),
       evaluate: () => now(() => t.evaluate()),
+      headEffects: () => now(() => t.headEffects()),
       predict: (tokens) => now(() => t.predict(tokens)),
       ablate: (layer, head, off) => now(() => t.ablate(layer, head, off)),
       weights: () => now(() => t.weights()),
@@ -194,6 +197,7 @@ function workerSession(settings) {
     mode: /** @type {'worker'} */ ('worker'),
     train: (n) => call('train', { n }),
     evaluate: () => call('evaluate'),
+    headEffects: () => call('headEffects'),
     predict: (tokens) => call('predict', { tokens }),
     ablate: (layer, head, off) => call('ablate', { layer, head, off }),
     weights: () => call('weights'),

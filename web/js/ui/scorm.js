@@ -17,7 +17,7 @@
  *   LMSCommit(arg: string): string, LMSGetLastError(): string, LMSGetErrorString(code: string): string,
  * }} Scorm12Api
  */
-/** What progress.js says of a lesson. @typedef {{ items: number, answered: number, correct: number, complete: boolean }} Summary */
+/** What progress.js says of a lesson. @typedef {{ items: number, answered: number, skipped: number, correct: number, complete: boolean }} Summary */
 
 /** How many parents up ADL's own API wrapper looks before giving up. */
 const MAX_PARENTS = 7;
@@ -112,7 +112,8 @@ export function connectPlatform({ summary, onChange, win = window }) {
     if (finished) return;
     completed = completed || s.complete;
     const values = [['cmi.core.lesson_status', passed ? 'passed' : completed ? 'completed' : 'incomplete']];
-    if (s.items > 0) values.push(['cmi.core.score.min', '0'], ['cmi.core.score.max', '100'], ['cmi.core.score.raw', String(Math.max(best, scorePercent(s)))]);
+    // a score once the learner did something (answered or skipped), not for a lesson just opened
+    if (s.items > 0 && s.answered + s.skipped > 0) values.push(['cmi.core.score.min', '0'], ['cmi.core.score.max', '100'], ['cmi.core.score.raw', String(Math.max(best, scorePercent(s)))]);
     const text = JSON.stringify(values);
     if (text === sent) return;
     sent = text;
@@ -143,9 +144,8 @@ export function connectPlatform({ summary, onChange, win = window }) {
     }
   };
   safely(() => report(summary()));
+  // after each answer, and once the page registered its items (a progress restored counts then)
   onChange((s) => safely(() => report(s)));
-  // the items a page registers while it builds, and a progress restored from storage, count too
-  setTimeout(() => safely(() => report(summary())), 0);
   // The session ends when the page goes for good: a pagehide that is not persisted. A page kept in
   // the back-forward cache may come back, and a beforeunload may be cancelled, so neither finishes
   // it; unload only where pagehide is unknown. finish sends LMSFinish once, whatever fires.

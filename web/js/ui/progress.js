@@ -13,7 +13,9 @@
 // way shown) proves nothing, so the learner may try again for practice, but the record (and the
 // platform's score) does not rise. Records persist in localStorage where the page may use it (a
 // frame sandboxed without allow-same-origin may not: every access is guarded), so the lesson works
-// the same without it, only forgetting on reload. keepIn moves them to another store.
+// the same without it, only forgetting on reload. A packaged lesson on a course platform keeps
+// them in the platform instead, per learner and attempt (ui/scorm.js calls keepIn before the page
+// registers its items): the browser's storage may hold another learner's answers.
 
 /** @typedef {'prediction' | 'exercise'} Kind */
 /** @typedef {{ kind: Kind, correct: boolean, skipped: boolean }} Entry */

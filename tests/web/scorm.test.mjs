@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { serve } from '../../tools/serve.mjs';
 import { LESSONS, launch, readZip, root, settled } from './helpers.mjs';
+import { SUSPEND_MAX, packRecords, unpackRecords } from '../../web/js/ui/scorm.js';
 
 const exported = path.resolve(root, process.env.ATTN_EXPORT || 'build/export');
 const ADLCP = 'http://www.adlnet.org/xsd/adlcp_rootv1p2';
@@ -270,6 +271,110 @@ test('a lesson passed earlier stays passed; only the page going for good finishe
   assert.equal(now.calls.filter((c) => c === 'LMSFinish').length, 1);
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+// Another learner on this computer answered all of lesson 4 right on the hosted site (or in an
+// earlier attempt): their records sit in the browser's storage of the platform's origin.
+const OTHER_LEARNER = JSON.stringify({
+  '04-causal-attention': Object.fromEntries([['masked-row-sum', 'prediction'], ['kept-weight', 'prediction'], ['journey-dropped', 'prediction'],
+    ['mask-row-sum', 'exercise'], ['ignore-first', 'exercise']].map(([id, kind]) => [id, { kind, correct: true, skipped: false }])),
+});
+const storage = (page) => page.evaluate(() => Object.fromEntries(Object.keys(localStorage).map((k) => [k, localStorage.getItem(k)])));
+
+test('a new attempt on a shared computer starts empty: another learner\'s stored answers are not reported', async () => {
+  const { page, errors } = await player();
+  await page.evaluate((v) => localStorage.setItem('attention-lab.progress.v1', v), OTHER_LEARNER);
+  const stored = await storage(page);
+  await page.evaluate(() => window.launch('course/04-causal-attention'));
+  const frame = await sco(page);
+  let now = await cmi(page);
+  assert.equal(now.status, 'incomplete');
+  assert.ok(now.raw === '' || now.raw === '0', `the score of a fresh attempt is ${now.raw}`);
+  assert.ok(!now.calls.includes('LMSSetValue cmi.core.lesson_status completed'), now.calls.join('; '));
+  // this learner's own answer is what counts: 1 of 5 right
+  await frame.fill('#predict-row-sum input.act-number', '1');
+  await frame.click('#predict-row-sum .act-buttons .primary');
+  await frame.waitForFunction(() => document.getElementById('predict-row-sum').dataset.state === 'revealed');
+  now = await cmi(page);
+  assert.deepEqual([now.status, now.raw], ['incomplete', '20']);
+  assert.match(await frame.textContent('#answers'), /1 of 5 done, 1 right\.$/);
+  await page.evaluate(() => { document.getElementById('sco').src = 'about:blank'; });
+  await page.waitForFunction(() => window.calls.some((c) => c[0] === 'LMSFinish'));
+  // the packaged session wrote nothing into the browser's storage, nor changed what was there
+  assert.deepEqual(await storage(page), stored);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the answers live in the platform: cmi.suspend_data after each answer, restored when the attempt resumes', async () => {
+  const first = await player();
+  await first.page.evaluate(() => window.launch('course/04-causal-attention'));
+  let frame = await sco(first.page);
+  await frame.fill('#predict-row-sum input.act-number', '1');
+  await frame.click('#predict-row-sum .act-buttons .primary');
+  await frame.waitForFunction(() => document.getElementById('predict-row-sum').dataset.state === 'revealed');
+  const suspend = await first.page.evaluate(() => API.cmi.suspend_data);
+  assert.ok(suspend.length > 0 && suspend.length <= 4096, `suspend_data: ${suspend}`);
+  assert.match(suspend, /masked-row-sum/);
+  let now = await cmi(first.page);
+  assert.deepEqual([now.status, now.raw], ['incomplete', '20']);
+  // written, then committed
+  const written = now.calls.findIndex((c) => c.startsWith('LMSSetValue cmi.suspend_data '));
+  assert.ok(written >= 0 && now.calls.indexOf('LMSCommit', written) > written, now.calls.join('; '));
+  await first.page.evaluate(() => { document.getElementById('sco').src = 'about:blank'; });
+  await first.page.waitForFunction(() => window.calls.some((c) => c[0] === 'LMSFinish'));
+  assert.equal((await cmi(first.page)).exit, 'suspend');
+  assert.deepEqual(await storage(first.page), {}, 'the packaged session wrote into localStorage');
+  assert.deepEqual(first.errors, []);
+  await first.page.close();
+
+  // the learner comes back (another day, another computer): the platform gives the attempt's
+  // suspend_data and nothing else; the browser's storage is empty
+  const { page, errors } = await player();
+  await page.evaluate((s) => API.loadFromJSON({ suspend_data: s, core: { entry: 'resume', lesson_status: 'incomplete' } }, 'cmi'), suspend);
+  await page.evaluate(() => window.launch('course/04-causal-attention'));
+  frame = await sco(page);
+  assert.match(await frame.textContent('#answers'), /1 of 5 done, 1 right/);
+  assert.equal(await frame.getAttribute('#route-a', 'data-veiled-by'), null, 'the answered guess still veils its results');
+  now = await cmi(page);
+  assert.deepEqual([now.status, now.raw], ['incomplete', '20']);
+  // the rest of the lesson skipped: completed, the first answer still counted
+  for (let i = 0; i < 4; i++) {
+    await frame.click('.act:not(#predict-row-sum):is([data-state=asking], [data-state=open]) .act-buttons button:not(.primary):not([hidden])');
+    await frame.waitForFunction((n) => document.querySelectorAll('.act[data-state=skipped]').length === n, i + 1);
+  }
+  now = await cmi(page);
+  assert.deepEqual([now.status, now.raw], ['completed', '20']);
+  assert.deepEqual(await storage(page), {});
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('cmi.suspend_data: compact, read back as written, never past SCORM 1.2\'s 4096 characters', (t) => {
+  const entries = {
+    'masked-row-sum': { kind: 'prediction', correct: true, skipped: false },
+    'kept-weight': { kind: 'prediction', correct: false, skipped: false },
+    'journey-dropped': { kind: 'prediction', correct: false, skipped: true },
+    'mask-row-sum': { kind: 'exercise', correct: true, skipped: false },
+    'ignore-first': { kind: 'exercise', correct: false, skipped: true },
+  };
+  const text = packRecords(entries);
+  assert.ok(text.length < 150, `${text.length} characters: ${text}`);
+  assert.deepEqual(unpackRecords(text), entries);
+  // a first attempt, or data that is not ours, gives no records and does not throw
+  for (const foreign of ['', 'bookmark=page3', '{"v":2,"r":{"a":"pr"}}', '{"v":1,"r":{"a":"xx","b":7,"c":"es"}}', 'null', '[]']) {
+    assert.deepEqual(unpackRecords(foreign), foreign.includes('"c":"es"') ? { c: { kind: 'exercise', correct: false, skipped: true } } : {}, foreign);
+  }
+  // more than fits: the first records are kept, the text stays within the cap, a warning says so
+  const warn = t.mock.method(console, 'warn', () => {});
+  const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`an-item-with-a-long-name-${i}`, { kind: 'exercise', correct: true, skipped: false }]));
+  const cut = packRecords(many);
+  assert.ok(cut.length <= SUSPEND_MAX && cut.length > SUSPEND_MAX - 50, `${cut.length} characters`);
+  const kept = Object.keys(unpackRecords(cut));
+  assert.ok(kept.length > 50 && kept.length < 300, `${kept.length} kept`);
+  assert.deepEqual(kept, Object.keys(many).slice(0, kept.length));
+  assert.equal(warn.mock.callCount(), 1);
+  assert.match(warn.mock.calls[0].arguments[0], /do not fit in cmi\.suspend_data/);
 });
 
 test('every lesson\'s package reports to the platform: opened incomplete, completed once every item is done', async () => {

@@ -5,7 +5,7 @@ import { abortForTest, generations, recentRequests } from '../engine/page.js';
 import { notice } from './messages.js';
 import { embedUrl, startEmbed } from './embed.js';
 import { lessonId } from './acts.js';
-import { onChange, summary } from './progress.js';
+import { keepIn, onChange, summary } from './progress.js';
 import { connectPlatform } from './scorm.js';
 import { scrollable } from '../render/layout.js';
 import { viewSources } from './stepper.js';
@@ -28,10 +28,15 @@ export function start(state) {
   reportToPlatform();
 }
 
-/** In a SCORM package on a course platform: the lesson's progress becomes its status and score (ui/scorm.js). */
+/**
+ * In a SCORM package on a course platform: the lesson's progress lives in the platform and becomes
+ * its status and score (ui/scorm.js). Before the page registers its items and reads its progress.
+ */
 function reportToPlatform() {
   const lesson = lessonId();
   connectPlatform({
+    lesson,
+    keepIn,
     summary: () => summary(lesson),
     onChange: (fn) => onChange((s) => { if (s.lesson === lesson) fn(s); }),
   });

@@ -3,6 +3,10 @@
 // of its predictions and exercises (cmi.core.score.raw as a percentage, min 0, max 100) and
 // "completed" once every item was answered or skipped, and finishes the session when the page goes.
 // Neither goes down in a later session of the same attempt (and a status "passed" stays).
+// The learner's answers themselves live in the platform too, per learner and attempt, in
+// cmi.suspend_data: read when the session starts, written and committed after each one. The
+// browser's storage is neither read nor written in a session (on a shared computer it may hold
+// another learner's answers, or this learner's from an earlier attempt).
 // Only a page that the export marked as packaged (<meta name="attn-scorm" content="1.2">) looks for
 // the API; with no API found (the package opened from disk, or any other page) nothing changes.
 // The platform's API object is plain JavaScript in a same-origin ancestor window (the player), so
@@ -17,7 +21,9 @@
  *   LMSCommit(arg: string): string, LMSGetLastError(): string, LMSGetErrorString(code: string): string,
  * }} Scorm12Api
  */
-/** What progress.js says of a lesson. @typedef {{ items: number, answered: number, correct: number, complete: boolean }} Summary */
+/** What progress.js says of a lesson. @typedef {{ items: number, answered: number, skipped: number, correct: number, complete: boolean }} Summary */
+/** @typedef {import('./progress.js').Entry} Entry */
+/** @typedef {import('./progress.js').Store} Store */
 
 /** How many parents up ADL's own API wrapper looks before giving up. */
 const MAX_PARENTS = 7;
@@ -74,18 +80,67 @@ export function timespan(seconds) {
   return `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
 }
 
+/** What cmi.suspend_data may hold: SCORM 1.2's CMIString4096 (some platforms allow more, none less). */
+export const SUSPEND_MAX = 4096;
+
+/**
+ * One lesson's records as cmi.suspend_data, compact: {"v":1,"r":{"<id>":"<kind><result>"}} with
+ * kind p (prediction) or e (exercise) and result r (right), w (answered, not right) or s (skipped).
+ * Records that would pass SUSPEND_MAX are left out (the first ones are kept), with a warning.
+ * @param {Record<string, Entry>} entries
+ * @returns {string}
+ */
+export function packRecords(entries) {
+  /** @type {Record<string, string>} */
+  const r = {};
+  let text = JSON.stringify({ v: 1, r });
+  let dropped = 0;
+  Object.keys(entries).forEach((id) => {
+    const e = entries[id];
+    r[id] = (e.kind === 'prediction' ? 'p' : 'e') + (e.skipped ? 's' : e.correct ? 'r' : 'w');
+    const longer = JSON.stringify({ v: 1, r });
+    if (longer.length <= SUSPEND_MAX) text = longer;
+    else { delete r[id]; dropped++; }
+  });
+  if (dropped) console.warn(`SCORM: ${dropped} of the lesson's answers do not fit in cmi.suspend_data (${SUSPEND_MAX} characters): the platform keeps the others`);
+  return text;
+}
+
+/**
+ * The records packRecords wrote; anything else (empty on a first attempt, or another SCO's data)
+ * gives none.
+ * @param {string} text
+ * @returns {Record<string, Entry>}
+ */
+export function unpackRecords(text) {
+  /** @type {Record<string, Entry>} */
+  const entries = {};
+  /** @type {any} */
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { /* not ours */ }
+  const r = data && data.v === 1 && data.r && typeof data.r === 'object' ? data.r : {};
+  Object.keys(r).forEach((id) => {
+    const code = r[id];
+    if (typeof code !== 'string' || !/^[pe][rws]$/.test(code)) return;
+    entries[id] = { kind: code[0] === 'p' ? 'prediction' : 'exercise', correct: code[1] === 'r', skipped: code[1] === 's' };
+  });
+  return entries;
+}
+
 /** Whether this page is a packaged SCO (the export's marker). */
 export const isPackaged = () => !!document.querySelector('meta[name="attn-scorm"][content="1.2"]');
 
 /**
- * Connects a packaged lesson to its platform: initialises the session, reports now, after every
- * change of the progress, and finishes the session when the page is hidden for good. Returns the
- * API used, or null when the page is not packaged or no platform answers (the lesson goes on as
- * on its own).
- * @param {{ summary: () => Summary, onChange: (fn: (s: Summary) => void) => void, win?: Window }} progress
+ * Connects a packaged lesson to its platform: initialises the session, moves the lesson's records
+ * into the platform (keepIn, before the page registers its items: the first summary is the
+ * platform's), reports now, after every change of the progress, and finishes the session when
+ * the page is hidden for good. Returns the API used, or null when the page is not packaged or no
+ * platform answers (the lesson goes on as on its own, its records in the browser's storage).
+ * @param {{ lesson: string, keepIn: (store: Store) => void, summary: () => Summary,
+ *   onChange: (fn: (s: Summary) => void) => void, win?: Window }} progress
  * @returns {Scorm12Api | null}
  */
-export function connectPlatform({ summary, onChange, win = window }) {
+export function connectPlatform({ lesson, keepIn, summary, onChange, win = window }) {
   if (!isPackaged()) return null;
   const api = findApi(win);
   if (!api) return null;
@@ -96,8 +151,8 @@ export function connectPlatform({ summary, onChange, win = window }) {
   const opened = Date.now();
   let finished = false;
   // What an earlier session of this attempt recorded stands: a learner who completed the lesson
-  // stays completed, and a score is never lowered (the answers behind it may live in another
-  // browser's storage, which this one cannot see).
+  // stays completed, and a score is never lowered (the answers behind it may be missing from
+  // suspend_data: a platform that reset it, or a version of the package that kept none).
   const status = String(api.LMSGetValue('cmi.core.lesson_status'));
   // 'passed' says more than 'completed' (a platform or an earlier SCO judged mastery): it is kept
   const passed = status === 'passed';
@@ -112,7 +167,8 @@ export function connectPlatform({ summary, onChange, win = window }) {
     if (finished) return;
     completed = completed || s.complete;
     const values = [['cmi.core.lesson_status', passed ? 'passed' : completed ? 'completed' : 'incomplete']];
-    if (s.items > 0) values.push(['cmi.core.score.min', '0'], ['cmi.core.score.max', '100'], ['cmi.core.score.raw', String(Math.max(best, scorePercent(s)))]);
+    // a score once the learner did something (answered or skipped), not for a lesson just opened
+    if (s.items > 0 && s.answered + s.skipped > 0) values.push(['cmi.core.score.min', '0'], ['cmi.core.score.max', '100'], ['cmi.core.score.raw', String(Math.max(best, scorePercent(s)))]);
     const text = JSON.stringify(values);
     if (text === sent) return;
     sent = text;
@@ -142,10 +198,31 @@ export function connectPlatform({ summary, onChange, win = window }) {
       console.warn(`SCORM: the platform's API failed: ${e instanceof Error ? e.message : e}`);
     }
   };
+  // This learner's answers in this attempt are the platform's, from here on: before the page
+  // registers its items (start() runs first), so the first summary already reads suspend_data.
+  /** @type {string | null} the last suspend_data sent */
+  let suspended = null;
+  keepIn({
+    read: () => {
+      let text = '';
+      safely(() => { text = String(api.LMSGetValue('cmi.suspend_data')); });
+      return { [lesson]: unpackRecords(text) };
+    },
+    write: (all) => {
+      const text = packRecords(all[lesson] || {});
+      if (finished || text === suspended) return;
+      suspended = text;
+      safely(() => {
+        if (String(api.LMSSetValue('cmi.suspend_data', text)) !== 'true') {
+          console.warn(`SCORM: the platform refused cmi.suspend_data (${text.length} characters, error ${api.LMSGetLastError()}): the answers are kept for this visit only`);
+        }
+        api.LMSCommit('');
+      });
+    },
+  });
   safely(() => report(summary()));
+  // after each answer, and once the page registered its items (a progress restored counts then)
   onChange((s) => safely(() => report(s)));
-  // the items a page registers while it builds, and a progress restored from storage, count too
-  setTimeout(() => safely(() => report(summary())), 0);
   // The session ends when the page goes for good: a pagehide that is not persisted. A page kept in
   // the back-forward cache may come back, and a beforeunload may be cancelled, so neither finishes
   // it; unload only where pagehide is unknown. finish sends LMSFinish once, whatever fires.

@@ -12,13 +12,6 @@ using namespace attn::test;
 
 namespace {
 
-json run(const json& request) {
-  const std::string response = api::handle_request(request.dump());
-  json parsed = json::parse(response);
-  if (parsed.contains("error")) FAIL("error response: " << response);
-  return parsed;
-}
-
 json book_request(const std::string& mechanism) { return {{"mechanism", mechanism}, {"inputs", book()["inputs"]}}; }
 
 std::vector<std::string> step_names(const json& response) {
@@ -38,7 +31,7 @@ const json& step(const json& response, const std::string& name) {
 TEST_CASE("simplified: z(2) = [0.4419, 0.6515, 0.5683] and its steps", "[contract][simplified]") {
   json request = book_request("simplified");
   request["steps"] = true;
-  const json response = run(request);
+  const json response = respond(request);
   require_close(matrix(response["context_vecs"]), example("all_context_vecs_simple")["full_precision"]["all_context_vecs"]);
   require_close(matrix(response["attn_weights"]), example("attn_weights_simple")["full_precision"]["attn_weights"]);
   CHECK(step_names(response) == std::vector<std::string>{"inputs", "attn_scores", "attn_weights_sum_normalized",
@@ -52,7 +45,7 @@ TEST_CASE("self_attention: the book's weights give SelfAttention_v1's context", 
   json request = book_request("self_attention");
   request["weights"] = example("W_qkv_seed123")["weights"];
   request["steps"] = true;
-  const json response = run(request);
+  const json response = respond(request);
   require_close(matrix(response["context_vecs"]), example("SelfAttention_v1_seed123")["full_precision"]["context"]);
   CHECK(response["weights"]["W_query"] == request["weights"]["W_query"]);
   CHECK(response["parameter_count"] == 18);
@@ -64,11 +57,11 @@ TEST_CASE("self_attention: the book's weights give SelfAttention_v1's context", 
 TEST_CASE("self_attention: d_out follows the given weights, scale can be switched off", "[contract][self_attention]") {
   json request = book_request("self_attention");
   request["weights"] = example("SelfAttention_v2_seed789")["weights"];
-  const json scaled = run(request);
+  const json scaled = respond(request);
   CHECK(scaled["context_vecs"][0].size() == 2);
   require_close(matrix(scaled["context_vecs"]), example("SelfAttention_v2_seed789")["full_precision"]["context"]);
   request["scale"] = false;
-  const json unscaled = run(request);
+  const json unscaled = respond(request);
   CHECK(unscaled["attn_weights"] != scaled["attn_weights"]);
 }
 
@@ -79,7 +72,7 @@ TEST_CASE("causal: book weights, both routes, dropout with the book's mask", "[c
   request["dropout"] = 0.5;
   request["dropout_mask"] = e["dropout_keep_mask"];
   request["steps"] = true;
-  const json response = run(request);
+  const json response = respond(request);
   require_close(matrix(response["attn_weights"]), e["full_precision"]["attn_weights_before_dropout"]);
   require_close(matrix(response["attn_weights_dropped"]), e["full_precision"]["after_dropout"]);
   CHECK(response["dropout_mask"] == json(e["dropout_keep_mask"]).get<std::vector<std::vector<float>>>());
@@ -97,17 +90,17 @@ TEST_CASE("causal: evaluation mode and p = 0 switch dropout off", "[contract][ca
   json request = book_request("causal");
   request["dropout"] = 0.5;
   request["training"] = false;
-  CHECK_FALSE(run(request).contains("attn_weights_dropped"));
+  CHECK_FALSE(respond(request).contains("attn_weights_dropped"));
   request["training"] = true;
   request["dropout"] = 0;
-  CHECK_FALSE(run(request).contains("attn_weights_dropped"));
+  CHECK_FALSE(respond(request).contains("attn_weights_dropped"));
 }
 
 TEST_CASE("causal: CausalAttention from the book's weights", "[contract][causal]") {
   const json& e = example("CausalAttention_seed123");
   json request = book_request("causal");
   request["weights"] = e["weights"];
-  require_close(matrix(run(request)["context_vecs"]), e["full_precision"]["context"][0]);
+  require_close(matrix(respond(request)["context_vecs"]), e["full_precision"]["context"][0]);
 }
 
 TEST_CASE("multihead_wrapper: the book's two heads", "[contract][multihead]") {
@@ -115,7 +108,7 @@ TEST_CASE("multihead_wrapper: the book's two heads", "[contract][multihead]") {
   json request = book_request("multihead_wrapper");
   request["weights"] = e["weights"];
   request["steps"] = true;
-  const json response = run(request);
+  const json response = respond(request);
   require_close(matrix(response["context_vecs"]), e["full_precision"]["context"][0]);
   CHECK(response["attn_weights"].size() == 2);
   CHECK(step(response, "head_1.attn_weights")["shape"] == json::array({6, 6}));
@@ -128,7 +121,7 @@ TEST_CASE("multihead: the book's module, and the wrapper agrees", "[contract][mu
   request["num_heads"] = 2;
   request["compare_wrapper"] = true;
   request["steps"] = true;
-  const json response = run(request);
+  const json response = respond(request);
   require_close(matrix(response["context_vecs"]), e["full_precision"]["context"][0]);
   CHECK(response["head_dim"] == 1);
   CHECK(response["wrapper_max_abs_diff"].get<double>() < 1e-6);
@@ -146,7 +139,7 @@ TEST_CASE("multihead: dropout per head with a given mask, non-causal form", "[co
   json mask = json::array();
   for (int h = 0; h < 2; ++h) mask.push_back(json(std::vector<std::vector<int>>(6, std::vector<int>(6, h))));
   request["dropout_mask"] = mask;
-  const json response = run(request);
+  const json response = respond(request);
   for (const auto& row : response["attn_weights_dropped"][0])
     for (const auto& x : row) CHECK(x.get<double>() == 0.0);
   CHECK(response["attn_weights"][0][0][5].get<double>() > 0.0);  // not causal: the last key is seen
@@ -159,15 +152,15 @@ TEST_CASE("a seeded run is reproducible and its weights replay it", "[contract]"
   request["qkv_bias"] = true;
   request["seed"] = 2024;
   request["dropout"] = 0.3;
-  const json first = run(request), second = run(request);
+  const json first = respond(request), second = respond(request);
   CHECK(first == second);
   json replay = request;
   replay["seed"] = 1;  // different seed, the weights given: only the dropout mask changes
   replay["weights"] = first["weights"];
   replay["dropout_mask"] = first["dropout_mask"];
-  CHECK(run(replay)["context_vecs"] == first["context_vecs"]);
+  CHECK(respond(replay)["context_vecs"] == first["context_vecs"]);
   request["seed"] = 2025;
-  CHECK(run(request)["context_vecs"] != first["context_vecs"]);
+  CHECK(respond(request)["context_vecs"] != first["context_vecs"]);
 }
 
 TEST_CASE("additive: one decoder state or several", "[contract][additive]") {
@@ -175,7 +168,7 @@ TEST_CASE("additive: one decoder state or several", "[contract][additive]") {
   request["decoder_state"] = {0.1, -0.2};
   request["d_out"] = 5;
   request["steps"] = true;
-  const json one = run(request);
+  const json one = respond(request);
   CHECK(one["attn_weights"].size() == 1);
   CHECK(one["attn_weights"][0].size() == 6);
   CHECK(one["context_vecs"][0].size() == 3);
@@ -184,29 +177,29 @@ TEST_CASE("additive: one decoder state or several", "[contract][additive]") {
                                                     "encoder_projection", "attn_scores", "attn_weights", "context_vecs"});
   request["decoder_state"] = {{0.1, -0.2}, {0.5, 0.5}, {-1, 0}};
   request["steps"] = false;
-  const json three = run(request);
+  const json three = respond(request);
   CHECK(three["attn_weights"].size() == 3);
   CHECK(three["attn_weights"][0] == one["attn_weights"][0]);
 }
 
 TEST_CASE("lesson helpers: embed, rnn_encoder, scaling_demo, parameter_count", "[contract][lessons]") {
-  const json embedded = run({{"mechanism", "embed"}, {"text", "Your journey starts"}, {"d_in", 4}, {"seed", 5}});
+  const json embedded = respond({{"mechanism", "embed"}, {"text", "Your journey starts"}, {"d_in", 4}, {"seed", 5}});
   CHECK(embedded["tokens"] == json::array({"Your", "journey", "starts"}));
   CHECK(embedded["embeddings"].size() == 3);
   CHECK(embedded["embeddings"][0].size() == 4);
-  const json by_tokens = run({{"mechanism", "embed"}, {"tokens", {"starts"}}, {"d_in", 4}, {"seed", 5}});
+  const json by_tokens = respond({{"mechanism", "embed"}, {"tokens", {"starts"}}, {"d_in", 4}, {"seed", 5}});
   CHECK(by_tokens["embeddings"][0] == embedded["embeddings"][2]);
 
-  const json rnn = run({{"mechanism", "rnn_encoder"}, {"inputs", book()["inputs"]}, {"d_out", 4}});
+  const json rnn = respond({{"mechanism", "rnn_encoder"}, {"inputs", book()["inputs"]}, {"d_out", 4}});
   CHECK(rnn["hidden_states"].size() == 6);
   CHECK(rnn["final_state"] == rnn["hidden_states"][5]);
   CHECK_FALSE(rnn.contains("state_distance"));
 
-  const json demo = run({{"mechanism", "scaling_demo"}, {"d_k_values", {1, 64}}, {"d_k", 16}, {"T", 6}});
+  const json demo = respond({{"mechanism", "scaling_demo"}, {"d_k_values", {1, 64}}, {"d_k", 16}, {"T", 6}});
   CHECK(demo["curve"].size() == 2);
   CHECK(demo["attn_weights_scaled"].size() == 6);
 
-  const json gpt2 = run({{"mechanism", "parameter_count"}, {"d_in", 768}, {"d_out", 768}, {"num_heads", 12}});
+  const json gpt2 = respond({{"mechanism", "parameter_count"}, {"d_in", 768}, {"d_out", 768}, {"num_heads", 12}});
   CHECK(gpt2["parameter_count"] == 2360064);
   CHECK(gpt2["head_dim"] == 64);
 }
@@ -217,12 +210,12 @@ TEST_CASE("rnn_encoder with compare_inputs: the same weights on a second sentenc
   const json request = {{"mechanism", "rnn_encoder"}, {"inputs", book()["inputs"]}, {"d_out", 3}, {"seed", 7}};
   json both = request;
   both["compare_inputs"] = changed;
-  const json one = run(request), two = run(both);
+  const json one = respond(request), two = respond(both);
   // the first run is unchanged by asking for the second
   CHECK(two["hidden_states"] == one["hidden_states"]);
   json again = request;
   again["inputs"] = changed;
-  CHECK(two["hidden_states_compare"] == run(again)["hidden_states"]);
+  CHECK(two["hidden_states_compare"] == respond(again)["hidden_states"]);
   REQUIRE(two["state_distance"].size() == 6);
   for (std::size_t t = 0; t < 6; ++t) {
     double squares = 0.0;
@@ -234,7 +227,7 @@ TEST_CASE("rnn_encoder with compare_inputs: the same weights on a second sentenc
   }
   // the same sentence twice: no distance at all
   both["compare_inputs"] = book()["inputs"];
-  const json same = run(both);
+  const json same = respond(both);
   for (const json& d : same["state_distance"]) CHECK(d.get<double>() == 0.0);
 }
 
@@ -242,8 +235,8 @@ TEST_CASE("T = 1 and d = 1 work for every mechanism", "[contract]") {
   for (const char* mechanism : {"simplified", "self_attention", "causal", "multihead_wrapper", "multihead"}) {
     INFO(mechanism);
     json request = {{"mechanism", mechanism}, {"inputs", {{0.5}}}, {"steps", true}};
-    const json response = run(request);
+    const json response = respond(request);
     CHECK(response["attn_weights"].dump().find("1.0") != std::string::npos);
   }
-  CHECK(run({{"mechanism", "additive"}, {"inputs", {{0.5}}}, {"decoder_state", {1.0}}})["attn_weights"][0][0] == 1.0);
+  CHECK(respond({{"mechanism", "additive"}, {"inputs", {{0.5}}}, {"decoder_state", {1.0}}})["attn_weights"][0][0] == 1.0);
 }

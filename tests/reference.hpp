@@ -1,5 +1,6 @@
 #pragma once
-// The book's running example (tests/data/book_ch03.json) as core types, and float matchers.
+// The book's running example (tests/data/book_ch03.json) as core types, float matchers, and a
+// request through the JSON contract that must succeed.
 
 #include <fstream>
 #include <string>
@@ -7,11 +8,20 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "attn/api.hpp"
 #include "attn/attention.hpp"
 
 namespace attn::test {
 
 using json = nlohmann::json;
+
+/// The response to a request through attn::api::handle_request, parsed; the test fails on an error.
+inline json respond(const json& request) {
+  const std::string text = api::handle_request(request.dump());
+  INFO("response: " << text.substr(0, 300));
+  REQUIRE_FALSE(api::is_error_response(text));
+  return json::parse(text);
+}
 
 inline const json& book() {
   static const json data = [] {

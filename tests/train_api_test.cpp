@@ -13,20 +13,15 @@
 #include "attn/api.hpp"
 #include "attn/train.hpp"
 #include "attn/train_api.hpp"
+#include "reference.hpp"
 
 using namespace attn;
 using json = nlohmann::json;
+using attn::test::respond;
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
 
 namespace {
-
-json run(const json& request) {
-  const std::string response = api::handle_request(request.dump());
-  json parsed = json::parse(response);
-  if (parsed.contains("error")) FAIL("error response: " << response);
-  return parsed;
-}
 
 /// A small model on copy, quick under the sanitizers.
 json small_request(int steps) {
@@ -48,7 +43,7 @@ TrainConfig small_config() {
 }  // namespace
 
 TEST_CASE("train: a request answers what the core's Trainer computes, with every documented field", "[contract][train]") {
-  const json response = run(small_request(30));
+  const json response = respond(small_request(30));
   Trainer trainer(small_config(), Task::copy());
   const std::vector<float> losses = trainer.step(30);
   const Evaluation e = trainer.evaluate();
@@ -110,7 +105,7 @@ TEST_CASE("train: a request answers what the core's Trainer computes, with every
 
 TEST_CASE("train: the defaults are TrainConfig's, and a run is the same from the same request", "[contract][train]") {
   json request = {{"mechanism", "train"}, {"task", "agreement"}, {"steps", 0}, {"evaluate", false}};
-  const json config = run(request)["model"]["config"];
+  const json config = respond(request)["model"]["config"];
   const TrainConfig d;
   CHECK(config["emb_dim"] == d.emb_dim);
   CHECK(config["n_heads"] == d.n_heads);
@@ -128,29 +123,29 @@ TEST_CASE("train: the defaults are TrainConfig's, and a run is the same from the
     CHECK(config[key].get<float>() == value);
   CHECK(json::parse(api::handle_request(small_request(5).dump())) == json::parse(api::handle_request(small_request(5).dump())));
   // the config echoed back, as a request, builds the same model and trains the same way
-  json again = run(small_request(5))["model"]["config"];
+  json again = respond(small_request(5))["model"]["config"];
   again["mechanism"] = "train";
   again["steps"] = 5;
-  CHECK(run(again)["losses"] == run(small_request(5))["losses"]);
+  CHECK(respond(again)["losses"] == respond(small_request(5))["losses"]);
 }
 
 TEST_CASE("train: weights returned and sent back give the same model", "[contract][train]") {
   json request = small_request(20);
   request["return_weights"] = true;
-  const json trained = run(request);
+  const json trained = respond(request);
   REQUIRE(trained["weights"].size() == trained["model"]["parameter_count"]);
   // sent back with no steps: the same evaluation, to the last digit
   json resumed = small_request(0);
   resumed["weights"] = trained["weights"];
   resumed["return_weights"] = true;
-  const json back = run(resumed);
+  const json back = respond(resumed);
   CHECK(back["evaluation"] == trained["evaluation"]);
   CHECK(back["weights"] == trained["weights"]);
   CHECK(back["model"]["steps_taken"] == 0);
   // and continuing from them trains on (the optimizer restarts)
   resumed["steps"] = 10;
   resumed["return_weights"] = false;
-  const json more = run(resumed);
+  const json more = respond(resumed);
   CHECK(more["losses"].size() == 10);
   CHECK(more["evaluation"]["loss"].get<double>() < trained["evaluation"]["loss"].get<double>() + 0.05);
   // what the core's load() takes is what the JSON carries
@@ -168,7 +163,7 @@ TEST_CASE("train: the Trainer class's config is a train request's", "[contract][
   json no_mechanism = small_request(0);
   no_mechanism.erase("mechanism");
   CHECK(api::trainer_from_json(no_mechanism.dump())->weights() == trainer->weights());
-  CHECK(json::parse(api::model_json(*trainer)) == run(small_request(0))["model"]);
+  CHECK(json::parse(api::model_json(*trainer)) == respond(small_request(0))["model"]);
   // start weights are loaded
   json with_weights = no_mechanism;
   std::vector<float> w = trainer->weights();

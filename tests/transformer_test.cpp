@@ -29,13 +29,6 @@ const json& transformer_reference() {
   return data;
 }
 
-json respond(const json& request) {
-  const std::string text = api::handle_request(request.dump());
-  INFO("response: " << text.substr(0, 300));
-  REQUIRE_FALSE(api::is_error_response(text));
-  return json::parse(text);
-}
-
 /// Every number of `actual` within `tolerance` of `expected` (same nesting); integers exactly.
 void require_close_json(const json& actual, const json& expected, const std::string& where, double tolerance) {
   INFO(where);

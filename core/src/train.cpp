@@ -148,6 +148,24 @@ struct Trainer::Impl {
   /// Loss, accuracies and per-head source attention over the held-out sequences.
   Evaluation held_out_scores();
 
+  /// The token the model puts first in a row of logits (the first if tied).
+  int argmax(const float* logits_row) const {
+    return static_cast<int>(std::max_element(logits_row, logits_row + model_config.vocab_size) - logits_row);
+  }
+
+  /// One sequence of T tokens through the model (batch 1): every head's attention (L, H, T, T) and
+  /// the most likely next token after each position.
+  void run_one(const int* tokens, const int* targets, std::size_t T, std::vector<float>& attention,
+               std::vector<int>& predictions) {
+    const std::size_t H = model_config.n_heads, L = model_config.n_layers;
+    model.forward(tokens, targets, 1, T);  // batch 1: its buffers are the first T rows of each
+    attention.resize(L * H * T * T);
+    for (std::size_t l = 0; l < L; ++l)
+      std::copy(model.attn_weights(l), model.attn_weights(l) + H * T * T, attention.begin() + static_cast<std::ptrdiff_t>(l * H * T * T));
+    predictions.resize(T);
+    for (std::size_t t = 0; t < T; ++t) predictions[t] = argmax(model.logits() + t * model_config.vocab_size);
+  }
+
   float train_step() {
     const std::size_t T = task.seq_len();
     for (std::size_t s = 0; s < config.batch; ++s) draw_training(&inputs[s * T], &targets[s * T]);
@@ -175,7 +193,6 @@ Evaluation Trainer::Impl::held_out_scores() {
   Impl& s = *this;
   const std::size_t T = s.task.seq_len(), V = s.model_config.vocab_size, H = s.model_config.n_heads,
                     L = s.model_config.n_layers;
-  auto argmax = [V](const float* row) { return static_cast<int>(std::max_element(row, row + V) - row); };
   Evaluation out;
   double loss_sum = 0;
   std::size_t scored = 0, right = 0, sequences_right = 0, sourced = 0;
@@ -192,7 +209,7 @@ Evaluation Trainer::Impl::held_out_scores() {
         const int target = targets[q * T + t];
         if (target < 0) continue;
         ++chunk_scored;
-        const bool hit = argmax(s.model.logits() + (q * T + t) * V) == target;
+        const bool hit = s.argmax(s.model.logits() + (q * T + t) * V) == target;
         right += hit;
         all_right &= hit;
       }
@@ -223,22 +240,12 @@ Evaluation Trainer::Impl::held_out_scores() {
 
 Evaluation Trainer::evaluate() {
   Impl& s = *impl_;
-  const std::size_t T = s.task.seq_len(), V = s.model_config.vocab_size, H = s.model_config.n_heads,
-                    L = s.model_config.n_layers;
   Evaluation out = s.held_out_scores();
-  // the probe: one sequence, every layer's heads
-  const TaskSequence& probe = s.task.probe();
-  s.model.forward(probe.inputs.data(), probe.targets.data(), 1, T);
-  out.n_layers = L;
-  out.n_heads = H;
-  out.seq_len = T;
-  out.probe_attention.resize(L * H * T * T);
-  for (std::size_t l = 0; l < L; ++l)
-    std::copy(s.model.attn_weights(l), s.model.attn_weights(l) + H * T * T, out.probe_attention.begin() + static_cast<std::ptrdiff_t>(l * H * T * T));
-  for (std::size_t t = 0; t < T; ++t) {
-    const float* row = s.model.logits() + t * V;
-    out.probe_predictions.push_back(static_cast<int>(std::max_element(row, row + V) - row));
-  }
+  out.n_layers = s.model_config.n_layers;
+  out.n_heads = s.model_config.n_heads;
+  out.seq_len = s.task.seq_len();
+  const TaskSequence& probe = s.task.probe();  // the probe: one sequence, every layer's heads
+  s.run_one(probe.inputs.data(), probe.targets.data(), out.seq_len, out.probe_attention, out.probe_predictions);
   return out;
 }
 
@@ -278,18 +285,11 @@ Prediction Trainer::predict(const std::vector<int>& tokens) {
     if (tokens[t] < 0 || static_cast<std::size_t>(tokens[t]) >= V)
       throw std::invalid_argument("predict: tokens[" + std::to_string(t) + "] is " + std::to_string(tokens[t]) +
                                   ", not a token id in [0, vocab_size = " + std::to_string(V) + ")");
-  s.model.forward(tokens.data(), nullptr, 1, T);  // batch 1: its buffers are the first T rows of each
   Prediction out;
   out.n_layers = L;
   out.n_heads = H;
   out.seq_len = T;
-  out.attention.resize(L * H * T * T);
-  for (std::size_t l = 0; l < L; ++l)
-    std::copy(s.model.attn_weights(l), s.model.attn_weights(l) + H * T * T, out.attention.begin() + static_cast<std::ptrdiff_t>(l * H * T * T));
-  for (std::size_t t = 0; t < T; ++t) {
-    const float* row = s.model.logits() + t * V;
-    out.predictions.push_back(static_cast<int>(std::max_element(row, row + V) - row));
-  }
+  s.run_one(tokens.data(), nullptr, T, out.attention, out.predictions);
   return out;
 }
 

@@ -6,25 +6,17 @@
 // Usage: node --test tests/web/embed.test.mjs   (needs bash tools/build first)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { act, fmt, launch, LESSONS, nodeCore, settled, site as siteDir, startHost, texts, watch } from './helpers.mjs';
-import { serve } from '../../tools/serve.mjs';
+import { act, closeSuite, fmt, LESSONS, openSuite, settled, texts, watch } from './helpers.mjs';
 
 const LESSON2 = 'lessons/02-simplified-self-attention.html';
-let site, host, hostUrl, hostPages, browser, run;  // the host: a course site on another origin
+let suite, site, hostUrl, hostPages, browser, run;  // the host: a course site on another origin
 
 before(async () => {
-  site = await serve({ root: siteDir, port: 0, host: '127.0.0.1', quiet: true, csp: true });
-  host = await startHost();
-  hostUrl = host.url;
-  hostPages = host.pages;
-  browser = await launch();
-  run = await nodeCore();
+  suite = await openSuite({ csp: true, host: true });
+  ({ site, browser, run } = suite);
+  ({ url: hostUrl, pages: hostPages } = suite.host);
 });
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-  host?.close();
-});
+after(() => closeSuite(suite));
 
 /** A host page with the given body, recording the height messages it receives (and who sent them). */
 function hostPage(name, body) {

@@ -10,29 +10,21 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fmt, lastRequest, launch, LESSONS, NO_STEPPER, nodeCore, root, settled, site as siteDir, startHost, watch } from './helpers.mjs';
-import { serve } from '../../tools/serve.mjs';
+import { closeSuite, fmt, lastRequest, LESSONS, NO_STEPPER, openSuite, root, settled, site as siteDir, watch } from './helpers.mjs';
 
 const exported = path.resolve(root, process.env.ATTN_EXPORT || 'build/export');
 // Lesson 6 draws its charts once it has measured: a small sweep.
 // lesson 8 opened paused (auto=0): a page that trains redraws its maps while the test reads them
 const VIEW = { '06-what-attention-costs': '#tmax=64&d_model=32&num_heads=2', '08-watch-attention-learn': '#auto=0' };
 
-let site, host, hostUrl, hostPages, browser, run;  // the host: a course site on another origin
+let suite, site, hostUrl, hostPages, browser, run;  // the host: a course site on another origin
 
 before(async () => {
-  site = await serve({ root: siteDir, port: 0, host: '127.0.0.1', quiet: true, csp: true });
-  host = await startHost();
-  hostUrl = host.url;
-  hostPages = host.pages;
-  browser = await launch();
-  run = await nodeCore();
+  suite = await openSuite({ csp: true, host: true });
+  ({ site, browser, run } = suite);
+  ({ url: hostUrl, pages: hostPages } = suite.host);
 });
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-  host?.close();
-});
+after(() => closeSuite(suite));
 
 /** Opens a page, recording CSP violations, console errors and page errors. */
 async function open(url) {

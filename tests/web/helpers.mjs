@@ -18,9 +18,10 @@ export const site = path.resolve(root, process.env.ATTN_SITE || 'build/site');
 export const NO_STEPPER = ['08-watch-attention-learn'];
 export const LESSONS = ['01-why-attention', '02-simplified-self-attention', '03-trainable-weights', '04-causal-attention', '05-multi-head', '06-what-attention-costs', '07-transformer-block', '08-watch-attention-learn'];
 
-export async function startSite() {
+/** Serves build/site on a free port; with csp, under the strict Content-Security-Policy tools/serve sends. */
+export async function startSite({ csp = false } = {}) {
   if (!fs.existsSync(path.join(site, 'index.html'))) throw new Error('build/site is missing: run bash tools/build first');
-  const { server, url } = await serve({ root: site, port: 0, quiet: true });
+  const { server, url } = await serve({ root: site, port: 0, quiet: true, csp });
   return { server, url };
 }
 
@@ -50,11 +51,14 @@ export async function nodeCore() {
 
 /**
  * What most browser test files need, opened in before() and closed in after(): the site served, a
- * browser, and the node core to check the pages' numbers with. A failure part way closes what was open.
+ * browser, and the node core to check the pages' numbers with; with host, also a course site on
+ * another origin (startHost). A failure part way closes what was open.
+ * @param {{ csp?: boolean, host?: boolean }} [options]
  */
-export async function openSuite() {
-  const suite = { site: await startSite() };
+export async function openSuite({ csp = false, host = false } = {}) {
+  const suite = { site: await startSite({ csp }) };
   try {
+    if (host) suite.host = await startHost();
     suite.browser = await launch();
     suite.run = await nodeCore();
     return suite;
@@ -64,9 +68,10 @@ export async function openSuite() {
   }
 }
 
-export async function closeSuite({ site, browser } = {}) {
+export async function closeSuite({ site, browser, host } = {}) {
   await browser?.close();
   site?.server.close();
+  host?.close();
 }
 
 /** Waits until the lesson finished computing (body[data-status] ready or error) after `runs` runs. */
